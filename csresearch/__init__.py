@@ -1,0 +1,3 @@
+"""csresearch: customer-service careers and pay across countries."""
+
+__version__ = "0.1.0"
