@@ -1,0 +1,482 @@
+"""The cleaning pipeline: raw survey or posting rows -> one validated processed table.
+
+Every raw row ends in exactly one of two places: the processed table or the rejects table
+(with its raw values and a reason). :class:`CleanResult` carries both plus a manifest whose
+counts add up: ``rows_in == rows_table + rows_rejected``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..errors import ColumnMappingError
+from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, schema_failures, validate_processed
+
+__all__ = ["CleanResult", "clean_survey", "default_steps", "REJECT_REASONS"]
+
+#: Why a row can be rejected, in the order the checks run.
+REJECT_REASONS = {
+    "empty_row": "every cell of the row is empty",
+    "no_salary_or_title": "the file has neither a salary nor a title column",
+    "salary_missing": "no pay stated",
+    "salary_negotiable": "pay stated as negotiable (kept when keep_unpaid=True)",
+    "salary_unparsed": "pay text could not be read",
+    "salary_implausible": "monthly pay outside the plausible range for its currency",
+    "schema": "row breaks the processed-table schema",
+}
+
+# Columns whose text is structured (parsed, not published as free text) and so not scrubbed.
+_STRUCTURED = {
+    "salary_text", "salary_low", "salary_high", "salary_currency", "salary_gross",
+    "experience_text", "education_text", "date", "year", "country", "city", "n_respondents",
+    "period_hint", "currency_hint",
+}
+
+
+@dataclass
+class CleanResult:
+    """What :func:`clean_survey` returns.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The processed table (schema :class:`csresearch.schema.ProcessedTable`).
+    rejects : DataFrame
+        One row per rejected raw row: ``source``, ``source_row``, ``record_id``, ``reason``,
+        ``detail`` and the row's raw values (personal columns dropped, free text scrubbed).
+    manifest : dict
+        Counts in/out/rejected by reason, input hash, package version and parameters.
+    """
+
+    table: pd.DataFrame
+    rejects: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, outdir: str | Path, stem: str = "survey") -> dict[str, Path]:
+        """Write ``<stem>.parquet``, ``<stem>_rejects.csv`` and ``<stem>_manifest.json``."""
+        out = Path(outdir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "table": out / f"{stem}.parquet",
+            "rejects": out / f"{stem}_rejects.csv",
+            "manifest": out / f"{stem}_manifest.json",
+        }
+        write_parquet(self.table, paths["table"])
+        self.rejects.to_csv(paths["rejects"], index=False, lineterminator="\n")
+        paths["manifest"].write_text(
+            json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8"
+        )
+        return paths
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write parquet deterministically (same bytes for the same table)."""
+    df.reset_index(drop=True).to_parquet(path, index=False, compression="zstd")
+
+
+_STEP_PATHS = {
+    "salary": ("csresearch.clean.salary", "parse_salaries"),
+    "titles": ("csresearch.clean.roles", "classify_titles"),
+    "cities": ("csresearch.clean.geo", "normalize_cities"),
+    "experience": ("csresearch.clean.experience", "parse_experience"),
+    "education": ("csresearch.clean.experience", "parse_education"),
+    "scrub": ("csresearch.privacy", "scrub_pii"),
+    "personal": ("csresearch.privacy", "drop_personal_columns"),
+    "ppp": ("csresearch.money", "convert_currency"),
+}
+
+
+def default_steps(overrides: Mapping[str, Callable] | None = None) -> dict[str, Callable]:
+    """The cleaning functions the pipeline uses, with ``overrides`` replacing any of them.
+
+    Keys: ``salary`` (:func:`csresearch.parse_salaries`), ``titles``
+    (:func:`csresearch.classify_titles`), ``cities`` (:func:`csresearch.normalize_cities`),
+    ``experience`` (:func:`csresearch.parse_experience`), ``education``
+    (:func:`csresearch.parse_education`), ``scrub`` (:func:`csresearch.scrub_pii`),
+    ``personal`` (:func:`csresearch.privacy.drop_personal_columns`), ``ppp``
+    (:func:`csresearch.convert_currency`). A step is imported only when not overridden.
+    """
+    import importlib
+
+    overrides = dict(overrides or {})
+    unknown = set(overrides) - set(_STEP_PATHS)
+    if unknown:
+        raise KeyError(f"unknown cleaning steps {sorted(unknown)}; known: {sorted(_STEP_PATHS)}")
+    steps = {}
+    for key, (module, name) in _STEP_PATHS.items():
+        steps[key] = overrides[key] if key in overrides else getattr(importlib.import_module(module), name)
+    return steps
+
+
+@cache
+def _plausible_bounds() -> pd.DataFrame:
+    path = resources.files("csresearch.reference").joinpath("plausible_pay.csv")
+    with path.open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh).set_index("currency")[["monthly_min", "monthly_max"]]
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Strip cells; empty strings become NA, so 'missing' means one thing."""
+    s = series.astype("str").str.strip()
+    return s.mask(s == "")
+
+
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return _text(df[name])
+    return pd.Series(pd.NA, index=df.index, dtype="str")
+
+
+def _broadcast(value: Any, index: pd.Index, dtype: str) -> pd.Series:
+    if isinstance(value, pd.Series):
+        return value.reindex(index).astype(dtype)
+    if value is None:
+        return pd.Series(pd.NA, index=index, dtype=dtype)
+    if np.ndim(value) == 0:
+        return pd.Series([value] * len(index), index=index, dtype=dtype)
+    return pd.Series(np.asarray(value), index=index).astype(dtype)
+
+
+def _format_amount(x: pd.Series) -> pd.Series:
+    """6.0e4 -> '60000', 1.5 -> '1.5' (vectorised)."""
+    as_int = x.round().astype("Int64").astype("str")
+    return as_int.where((x - x.round()).abs() < 1e-9, x.astype("str")).mask(x.isna())
+
+
+def _compose_salary_text(df: pd.DataFrame) -> pd.Series:
+    """Pay text for sources that give numbers (salary_low/high/currency) instead of text.
+
+    The text is written in the parser's neutral grammar ("60000-90000 RUB", "from 60000 RUB"),
+    so numeric and textual sources go through one parser; the row's flags record it.
+    """
+    lo = pd.to_numeric(_column(df, "salary_low"), errors="coerce")
+    hi = pd.to_numeric(_column(df, "salary_high"), errors="coerce")
+    cur = _column(df, "salary_currency").fillna("")
+    lo_s, hi_s = _format_amount(lo), _format_amount(hi)
+    text = pd.Series(pd.NA, index=df.index, dtype="str")
+    both = lo.notna() & hi.notna()
+    text = text.mask(both, lo_s + "-" + hi_s + " " + cur)
+    text = text.mask(lo.notna() & hi.isna(), "from " + lo_s + " " + cur)
+    text = text.mask(lo.isna() & hi.notna(), "up to " + hi_s + " " + cur)
+    gross = _column(df, "salary_gross").str.lower()
+    basis = gross.map({"1": " gross", "true": " gross", "1.0": " gross", "0": " net", "false": " net", "0.0": " net"})
+    return (text.str.strip() + basis.fillna("")).mask(text.isna())
+
+
+def _record_ids(source: str, rows: np.ndarray) -> np.ndarray:
+    return np.array(
+        [hashlib.sha256(f"{source}:{r}".encode()).hexdigest()[:16] for r in rows], dtype=object
+    )
+
+
+def _input_hash(df: pd.DataFrame) -> str:
+    info = df.attrs.get("read_info", {})
+    if "sha256" in info:
+        return info["sha256"]
+    hashed = pd.util.hash_pandas_object(df.astype("str"), index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def _year_column(raw: pd.DataFrame, year: Any) -> pd.Series:
+    from_col = pd.to_numeric(_column(raw, "year"), errors="coerce")
+    if "date" in raw.columns:
+        # ISO dates and "2023-..." strings carry the year; "03-12" (51job) does not.
+        found = _column(raw, "date").str.extract(r"((?:19|20)\d{2})", expand=False)
+        from_col = from_col.fillna(pd.to_numeric(found, errors="coerce"))
+    default = _broadcast(year, raw.index, "Float64")
+    return from_col.astype("Float64").fillna(default).round().astype("Int64")
+
+
+def clean_survey(
+    df: pd.DataFrame,
+    *,
+    source: str,
+    country: str | Sequence[str] | None = None,
+    year: int | None = None,
+    default_period: str | None = None,
+    currency: str | None = None,
+    keep_unpaid: bool = False,
+    keep_personal: Sequence[str] = (),
+    is_synthetic: bool = False,
+    aggregate: bool = False,
+    first_row: int = 1,
+    steps: Mapping[str, Callable] | None = None,
+) -> CleanResult:
+    """Clean raw survey or posting rows into the processed table.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Raw rows with canonical column names, as returned by :func:`csresearch.read_table`
+        (``title``, ``salary_text`` or ``salary_low``/``salary_high``, ``city``,
+        ``experience_text``, ``education_text``, ``company``, ``country``, ``year``, ...).
+    source : str
+        Name of the source, kept in every row and in ``record_id``.
+    country : str or array, optional
+        ISO2 country for rows whose ``country`` cell is empty; otherwise inferred from the city.
+    year : int, optional
+        Year for rows without a ``year`` or dated ``date`` cell (needed for PPP conversion).
+    default_period : str, optional
+        The source's convention when pay text states no period (``"month"`` on 51job).
+    currency : str, optional
+        ISO 4217 code overriding the country's default currency.
+    keep_unpaid : bool
+        Keep rows whose pay is missing or negotiable in the table (``salary_status`` says which)
+        instead of rejecting them.
+    keep_personal : sequence of str
+        Personal columns (names, phones, e-mails) to keep; by default they are dropped.
+    is_synthetic : bool
+        Mark rows as synthetic (data made by :mod:`csresearch.synth`).
+    aggregate : bool
+        Rows are published aggregates (a figure per group), not respondents: ``n_respondents``
+        is taken from the column of that name and left empty when absent.
+    first_row : int
+        Number of the first row in the raw file (for chunks and partitions of a larger file).
+    steps : mapping, optional
+        Replace any of the cleaning functions of :func:`default_steps`.
+
+    Returns
+    -------
+    CleanResult
+        ``table``, ``rejects`` and ``manifest``; ``len(df) == len(table) + len(rejects)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"title": ["客服专员", "客服主管"], "salary_text": ["6-8千/月", "面议"],
+    ...                     "city": ["上海-浦东新区", "杭州"]})
+    >>> res = clean_survey(raw, source="demo", country="CN", year=2024)  # doctest: +SKIP
+    >>> res.manifest["rows_in"], len(res.table), len(res.rejects)  # doctest: +SKIP
+    (2, 1, 1)
+    """
+    fn = default_steps(steps)
+    raw = df.reset_index(drop=True)
+    n = len(raw)
+    rows = np.arange(first_row, first_row + n)
+    record_id = _record_ids(source, rows)
+
+    if "title" not in raw.columns and "salary_text" not in raw.columns and "salary_low" not in raw.columns:
+        raise ColumnMappingError(
+            f"source {source!r}: no column maps to title or salary_text; columns are "
+            f"{list(raw.columns)}. Pass columns={{raw: canonical}} to read_table."
+        )
+
+    raw, dropped_personal = fn["personal"](raw, keep=tuple(keep_personal))
+    free_text = [
+        c for c in raw.columns
+        if c not in _STRUCTURED and (raw[c].dtype == "str" or raw[c].dtype == object)
+    ]
+    for c in free_text:
+        raw[c] = fn["scrub"](raw[c])
+
+    salary_text = _column(raw, "salary_text")
+    composed = _compose_salary_text(raw) if "salary_low" in raw.columns else None
+    if composed is not None:
+        salary_text = salary_text.fillna(composed)
+    row_country = _column(raw, "country").str.upper().fillna(_broadcast(country, raw.index, "str"))
+    cities = fn["cities"](_column(raw, "city"), country=row_country)
+    row_country = row_country.fillna(cities["country"].astype("str"))
+    row_currency = _column(raw, "currency_hint")
+    if currency is not None:
+        row_currency = row_currency.fillna(_broadcast(currency, raw.index, "str"))
+    if "salary_currency" in raw.columns:
+        row_currency = row_currency.fillna(_column(raw, "salary_currency"))
+    period_hint = _column(raw, "period_hint").fillna(_broadcast(default_period, raw.index, "str"))
+
+    pay = fn["salary"](
+        salary_text, country=row_country, currency=row_currency.astype("object").where(row_currency.notna(), None),
+        default_period=period_hint.astype("object").where(period_hint.notna(), None),
+    )
+    roles = fn["titles"](_column(raw, "title"))
+    exp = fn["experience"](_column(raw, "experience_text"))
+    edu = fn["education"](_column(raw, "education_text"))
+
+    mid = _annual_mid(pay)
+    n_resp = pd.to_numeric(_column(raw, "n_respondents"), errors="coerce").astype("Int64")
+    if not aggregate:
+        n_resp = n_resp.fillna(1)
+
+    cs = roles["is_customer_service"].fillna(False).astype(bool)
+    table = pd.DataFrame(
+        {
+            "record_id": pd.Series(record_id, dtype="str"),
+            "source": pd.Series([source] * n, dtype="str"),
+            "source_row": pd.Series(rows, dtype="Int64"),
+            "year": _year_column(raw, year),
+            "country": row_country.astype("str"),
+            "city": cities["city"].astype("str"),
+            "city_local": cities["city_local"].astype("str"),
+            "cn_tier": cities["cn_tier"].astype("Int64").where(row_country == "CN"),
+            "company": _column(raw, "company"),
+            "title": _column(raw, "title"),
+            "is_customer_service": cs,
+            "level": roles["level"].astype("Int64").where(cs),
+            "level_name": roles["level"].astype("Int64").where(cs).map(LEVEL_NAMES, na_action="ignore").astype("str"),
+            "track": roles["track"].astype("str").where(cs),
+            "function": roles["function"].astype("str").where(cs),
+            "experience_years_low": exp["experience_years_low"].astype("float64"),
+            "experience_years_high": exp["experience_years_high"].astype("float64"),
+            "experience_years": _experience_point(exp),
+            "education": edu.astype("str"),
+            "salary_text": salary_text,
+            "salary_status": pay["status"].astype("str"),
+            "salary_flags": _join_flags(pay["flags"], composed is not None and composed.notna() & _column(raw, "salary_text").isna()),
+            "pay_low": pay["low"].astype("float64"),
+            "pay_high": pay["high"].astype("float64"),
+            "currency": pay["currency"].astype("str"),
+            "period": pay["period"].astype("str"),
+            "months_per_year": pay["months_per_year"].astype("float64"),
+            "basis": pay["basis"].astype("str"),
+            "monthly_low": pay["monthly_low"].astype("float64"),
+            "monthly_high": pay["monthly_high"].astype("float64"),
+            "annual_low": pay["annual_low"].astype("float64"),
+            "annual_high": pay["annual_high"].astype("float64"),
+            "annual_mid": mid,
+            "annual_mid_usd_ppp": np.nan,
+            "n_respondents": n_resp,
+            "is_synthetic": pd.Series([bool(is_synthetic)] * n, dtype=bool),
+        },
+        index=raw.index,
+    )
+    # Values that only make sense with a pay statement are cleared when there is none.
+    no_pay = table["salary_status"] != "ok"
+    for col in ["currency", "period", "basis", "months_per_year"]:
+        table[col] = table[col].mask(no_pay)
+
+    reason, detail = _reject_reasons(raw, table, pay, keep_unpaid)
+    ppp_missing = _fill_ppp(table, reason.isna(), fn["ppp"])
+
+    keep = reason.isna()
+    candidate = coerce_processed(table.loc[keep, PROCESSED_COLUMNS])
+    failures = schema_failures(candidate)
+    if not failures.empty:
+        reason.loc[failures.index] = "schema"
+        detail.loc[failures.index] = failures["reason"]
+        keep = reason.isna()
+        candidate = candidate.loc[candidate.index.intersection(keep[keep].index)]
+    table_out = validate_processed(candidate).reset_index(drop=True)
+
+    rejected = ~keep
+    rejects = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "source": source,
+                    "source_row": pd.Series(rows, dtype="Int64"),
+                    "record_id": pd.Series(record_id, dtype="str"),
+                    "reason": reason.astype("str"),
+                    "detail": detail.astype("str"),
+                }
+            ),
+            raw.add_prefix("raw_").astype("str"),
+        ],
+        axis=1,
+    ).loc[rejected].reset_index(drop=True)
+
+    counts = reason[rejected].value_counts().sort_index()
+    manifest = {
+        "source": source,
+        "package_version": __version__,
+        "input_sha256": _input_hash(df),
+        "read_info": {k: v for k, v in df.attrs.get("read_info", {}).items() if k not in {"path"}},
+        "parameters": {
+            "country": country if isinstance(country, (str, type(None))) else "per-row",
+            "year": year, "default_period": default_period, "currency": currency,
+            "keep_unpaid": keep_unpaid, "aggregate": aggregate, "is_synthetic": is_synthetic,
+        },
+        "rows_in": int(n),
+        "rows_table": int(len(table_out)),
+        "rows_rejected": int(rejected.sum()),
+        "rejected_by_reason": {str(k): int(v) for k, v in counts.items()},
+        "salary_status": {str(k): int(v) for k, v in table["salary_status"].value_counts().sort_index().items()},
+        "personal_columns_dropped": list(dropped_personal),
+        "free_text_columns_scrubbed": free_text,
+        "ppp_unavailable": ppp_missing,
+        "customer_service_rows": int(table_out["is_customer_service"].sum()),
+    }
+    assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
+    return CleanResult(table=table_out, rejects=rejects, manifest=manifest)
+
+
+def _join_flags(flags: pd.Series, composed: pd.Series | bool) -> pd.Series:
+    out = flags.astype("str").fillna("")
+    if isinstance(composed, pd.Series):
+        out = out.mask(composed, (out + ";composed_from_numbers").str.lstrip(";"))
+    return out.mask(out == "")
+
+
+def _annual_mid(pay: pd.DataFrame) -> pd.Series:
+    lo, hi = pay["annual_low"].astype("float64"), pay["annual_high"].astype("float64")
+    # Open-ended ranges have no midpoint: interval models use the bound instead.
+    return ((lo + hi) / 2).where(lo.notna() & hi.notna())
+
+
+def _experience_point(exp: pd.DataFrame) -> pd.Series:
+    lo = exp["experience_years_low"].astype("float64")
+    hi = exp["experience_years_high"].astype("float64")
+    return ((lo + hi) / 2).where(hi.notna(), lo)
+
+
+def _reject_reasons(raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, keep_unpaid: bool) -> tuple[pd.Series, pd.Series]:
+    reason = pd.Series(pd.NA, index=table.index, dtype="str")
+    detail = pd.Series(pd.NA, index=table.index, dtype="str")
+
+    def mark(mask: pd.Series, code: str, why: pd.Series | str | None = None) -> None:
+        new = mask & reason.isna()
+        reason.loc[new] = code
+        if why is not None:
+            detail.loc[new] = why if isinstance(why, str) else why[new].astype("str")
+
+    empty = raw.astype("str").apply(lambda s: s.str.strip().replace("", pd.NA)).isna().all(axis=1)
+    mark(empty, "empty_row", REJECT_REASONS["empty_row"])
+    status = table["salary_status"]
+    if not keep_unpaid:
+        mark(status == "missing", "salary_missing", pay["reason"])
+        mark(status == "negotiable", "salary_negotiable", table["salary_text"])
+    mark(status == "unparsed", "salary_unparsed", pay["reason"])
+
+    bounds = _plausible_bounds()
+    cur = table["currency"]
+    lo_b = cur.map(bounds["monthly_min"])
+    hi_b = cur.map(bounds["monthly_max"])
+    m_lo, m_hi = table["monthly_low"], table["monthly_high"]
+    m_any = m_lo.fillna(m_hi)
+    m_top = m_hi.fillna(m_lo)
+    implausible = (status == "ok") & lo_b.notna() & ((m_any < lo_b) | (m_top > hi_b))
+    why = (
+        "monthly " + m_any.round(0).astype("str") + "-" + m_top.round(0).astype("str") + " " + cur.astype("str")
+        + " outside [" + lo_b.astype("str") + ", " + hi_b.astype("str") + "]"
+    )
+    mark(implausible, "salary_implausible", why)
+    return reason, detail
+
+
+def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> dict[str, int]:
+    """Fill annual_mid_usd_ppp group by group; report (currency, year) pairs lacking reference data."""
+    from ..errors import ReferenceDataError
+
+    missing: dict[str, int] = {}
+    todo = table.loc[usable & table["annual_mid"].notna(), ["annual_mid", "currency", "year"]]
+    no_year = todo["year"].isna()
+    if no_year.any():
+        missing["year unknown"] = int(no_year.sum())
+    todo = todo[~no_year]
+    for (cur, yr), grp in todo.groupby(["currency", "year"], sort=True):
+        try:
+            conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp")
+        except ReferenceDataError as exc:
+            missing[f"{cur} {int(yr)}: {exc}"] = int(len(grp))
+            continue
+        table.loc[grp.index, "annual_mid_usd_ppp"] = np.asarray(conv, dtype="float64")
+    return missing
