@@ -1,0 +1,262 @@
+"""Event histories of employees and the spells (stays at one level) built from them.
+
+An HR export is a long table with one row per event::
+
+    employee_id, date, event, level, <covariates...>
+
+``event`` is one of ``hire``, ``promotion``, ``demotion``, ``exit`` and ``level``
+is the level held *after* the event (for ``exit``, the level held when leaving;
+it may be left empty and is then filled from the previous event). Every other
+column is a covariate; its value is taken from the hire row, so covariates are
+fixed at hire (time-varying covariates are not modelled).
+
+:func:`validate_events` checks the schema and the logic of each history and
+raises :class:`csresearch.errors.SchemaError` naming the employee and the
+problem. :func:`build_spells` turns histories into one row per stay at a level,
+the unit of analysis of :mod:`csresearch.models.promotion`.
+
+Same-day events are ordered deterministically: ``hire`` first, then
+``promotion``/``demotion`` in input order, then ``exit``. A promotion and an
+exit on the same day therefore give a zero-length spell at the new level that
+ends in ``exit``; such spells are kept so that counts reconcile with the export
+(survival estimators treat them as events at time 0).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from csresearch.errors import SchemaError
+
+__all__ = ["EVENTS", "EventHistorySchema", "validate_events", "build_spells", "DAYS_PER_MONTH"]
+
+EVENTS: tuple[str, ...] = ("hire", "promotion", "demotion", "exit")
+OUTCOMES: tuple[str, ...] = ("promotion", "demotion", "exit", "censored")
+DAYS_PER_MONTH = 30.4375  # mean Gregorian month: 365.25 / 12
+_CORE = ("employee_id", "date", "event", "level")
+# Rank used to order events on the same date: a hire opens the history, an exit closes it.
+_SAME_DAY_RANK = {"hire": 0, "promotion": 1, "demotion": 1, "exit": 2}
+_MAX_LISTED = 10
+
+
+class EventHistorySchema(pa.DataFrameModel):
+    """Column types of an event history; extra columns (covariates) are allowed."""
+
+    employee_id: Series[Any] = pa.Field(nullable=False)
+    date: Series[pa.DateTime] = pa.Field(nullable=False)
+    event: Series[str] = pa.Field(isin=list(EVENTS), nullable=False)
+    level: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=False)
+
+    class Config:
+        coerce = True
+        strict = False
+
+
+def _raise_problems(problems: pd.DataFrame, what: str) -> None:
+    """Raise one SchemaError listing the first problems, employee by employee."""
+    if problems.empty:
+        return
+    lines = ("employee " + problems["employee_id"].astype(str) + ": " + problems["problem"]).tolist()
+    more = f"\n  ... and {len(lines) - _MAX_LISTED} more" if len(lines) > _MAX_LISTED else ""
+    raise SchemaError(
+        f"{what}: {len(lines)} problem(s) in the event history\n  " + "\n  ".join(lines[:_MAX_LISTED]) + more
+    )
+
+
+def _fmt_date(d: pd.Series) -> pd.Series:
+    return d.dt.strftime("%Y-%m-%d")
+
+
+def validate_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Check an event history and return it typed, ordered and completed.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Columns ``employee_id``, ``date``, ``event`` (hire, promotion, demotion,
+        exit), ``level`` and any covariates.
+
+    Returns
+    -------
+    DataFrame
+        The same rows (input index kept) sorted by employee, date and the
+        same-day order hire < promotion/demotion < exit; ``date`` as datetime,
+        ``event`` lower-cased, ``level`` as Int64 with empty exit levels filled
+        from the previous event.
+
+    Raises
+    ------
+    SchemaError
+        Naming the employee and the problem for: a missing column, a missing or
+        unparseable date, an unknown event, a missing level, no hire, two hires,
+        an event before the hire, an event after the exit, a promotion to a level
+        not above the one held, a demotion to a level not below it, or an exit
+        recorded at a level other than the one held.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"employee_id": [1, 1], "date": ["2021-01-04", "2022-01-03"],
+    ...                    "event": ["hire", "promotion"], "level": [1, 2]})
+    >>> validate_events(ev)["level"].tolist()
+    [1, 2]
+    """
+    missing = [c for c in _CORE if c not in events.columns]
+    if missing:
+        raise SchemaError(
+            f"event history lacks column(s) {missing}; required: {list(_CORE)} (got {list(events.columns)})"
+        )
+    ev = events.copy()
+    if ev.empty:
+        raise SchemaError("event history is empty")
+
+    # Row-level problems first, so messages name employees rather than pandera internals.
+    ev["event"] = ev["event"].astype("str").str.strip().str.lower().where(ev["event"].notna())
+    raw_date = ev["date"]
+    ev["date"] = pd.to_datetime(raw_date, errors="coerce")
+    level_num = pd.to_numeric(ev["level"], errors="coerce")
+    row_problems = []
+    no_id = ev["employee_id"].isna()
+    if no_id.any():
+        raise SchemaError(f"event history has {int(no_id.sum())} row(s) without employee_id (rows {ev.index[no_id][:5].tolist()})")
+    bad_date = ev["date"].isna()
+    row_problems.append(
+        ev.loc[bad_date, ["employee_id"]].assign(
+            problem="missing or unparseable date " + raw_date[bad_date].astype("str").str.slice(0, 30).map(repr)
+            + " for event " + ev.loc[bad_date, "event"].astype("str")
+        )
+    )
+    bad_event = ~ev["event"].isin(EVENTS)
+    row_problems.append(
+        ev.loc[bad_event, ["employee_id"]].assign(
+            problem="unknown event " + events.loc[bad_event, "event"].astype("str").map(repr) + f" (allowed: {', '.join(EVENTS)})"
+        )
+    )
+    bad_level = (level_num.isna() & (ev["event"] != "exit")) | (level_num.notna() & ((level_num < 1) | (level_num % 1 != 0)))
+    row_problems.append(
+        ev.loc[bad_level, ["employee_id"]].assign(
+            problem="level " + events.loc[bad_level, "level"].astype("str").map(repr)
+            + " on " + ev.loc[bad_level, "event"].astype("str") + " is not a positive whole number"
+        )
+    )
+    _raise_problems(pd.concat(row_problems), "invalid rows")
+
+    ev["level"] = level_num.astype("Int64")
+    ev["_pos"] = np.arange(len(ev))
+    ev["_rank"] = ev["event"].map(_SAME_DAY_RANK).astype(int)
+    ev = ev.sort_values(["employee_id", "date", "_rank", "_pos"], kind="stable")
+
+    grp = ev.groupby("employee_id", sort=False)
+    n_hire = (ev["event"] == "hire").groupby(ev["employee_id"]).transform("sum")
+    n_exit = (ev["event"] == "exit").groupby(ev["employee_id"]).transform("sum")
+    first = grp.cumcount() == 0
+    last = grp.cumcount(ascending=False) == 0
+    hire_date = ev["date"].where(ev["event"] == "hire").groupby(ev["employee_id"]).transform("min")
+    exit_date = ev["date"].where(ev["event"] == "exit").groupby(ev["employee_id"]).transform("min")
+    prev_level = grp["level"].shift(1)
+    # An exit may omit its level: it is the level held.
+    fill = (ev["event"] == "exit") & ev["level"].isna()
+    ev.loc[fill, "level"] = prev_level[fill]
+    d = _fmt_date(ev["date"])
+    lvl = ev["level"].astype("str")
+    plvl = prev_level.astype("str")
+
+    checks = [
+        (first & (n_hire == 0), "has no hire event"),
+        (first & (n_hire > 1), "has " + n_hire.astype("str") + " hire events (expected one)"),
+        ((n_hire == 1) & (ev["date"] < hire_date), ev["event"] + " on " + d + " is before the hire on " + _fmt_date(hire_date)),
+        ((n_exit > 1) & (ev["event"] == "exit") & ~last, "has " + n_exit.astype("str") + " exit events (expected at most one)"),
+        ((n_exit == 1) & (ev["event"] != "exit") & (ev["date"] > exit_date),
+         ev["event"] + " on " + d + " is after the exit on " + _fmt_date(exit_date)),
+        ((ev["event"] == "promotion") & ~first & (ev["level"] <= prev_level).fillna(False),
+         "promotion on " + d + " to level " + lvl + " is not above the level held (" + plvl + ")"),
+        ((ev["event"] == "demotion") & ~first & (ev["level"] >= prev_level).fillna(False),
+         "demotion on " + d + " to level " + lvl + " is not below the level held (" + plvl + ")"),
+        ((ev["event"] == "exit") & ~first & (ev["level"] != prev_level).fillna(False),
+         "exit on " + d + " records level " + lvl + " but the level held was " + plvl),
+    ]
+    problems = []
+    for mask, message in checks:
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            msg = message[mask] if isinstance(message, pd.Series) else message
+            problems.append(ev.loc[mask, ["employee_id"]].assign(problem=msg))
+    if problems:
+        _raise_problems(pd.concat(problems), "impossible histories")
+
+    ev = ev.drop(columns=["_pos", "_rank"])
+    try:
+        return EventHistorySchema.validate(ev)
+    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as err:  # pragma: no cover - caught above
+        raise SchemaError(f"event history does not match the schema: {err}") from err
+
+
+def build_spells(events: pd.DataFrame, *, censor_date: Any) -> pd.DataFrame:
+    """One row per stay at a level, with how it ended.
+
+    Parameters
+    ----------
+    events : DataFrame
+        An event history (see :func:`validate_events`, which is applied).
+    censor_date : date-like
+        End of observation. Events after it are ignored; spells still open at
+        it are ``censored`` there. Spells that would start exactly at it carry
+        no information and are dropped.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like the event that opened the spell, sorted by employee and
+        time, with columns ``employee_id``, ``spell_number`` (1, 2, ... per
+        employee), ``level``, ``start``, ``stop``, ``duration_months`` (days /
+        30.4375), ``outcome`` (promotion, demotion, exit, censored),
+        ``start_event`` (hire, promotion, demotion) and the covariates from the
+        hire row. Zero-length spells (two events on the same day) are kept.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"employee_id": ["a", "a", "a"],
+    ...                    "date": ["2021-01-01", "2021-07-02", "2022-01-01"],
+    ...                    "event": ["hire", "promotion", "exit"], "level": [1, 2, 2],
+    ...                    "kpi_score": [0.3, None, None]})
+    >>> sp = build_spells(ev, censor_date="2023-01-01")
+    >>> sp[["level", "outcome", "kpi_score"]].values.tolist()
+    [[1, 'promotion', 0.3], [2, 'exit', 0.3]]
+    """
+    ev = validate_events(events)
+    censor = pd.Timestamp(censor_date)
+    ev = ev[ev["date"] <= censor]
+    covariates = [c for c in ev.columns if c not in _CORE]
+    grp = ev.groupby("employee_id", sort=False)
+    next_date = grp["date"].shift(-1)
+    next_event = grp["event"].shift(-1)
+
+    opens = ev["event"] != "exit"
+    spells = pd.DataFrame(
+        {
+            "employee_id": ev["employee_id"],
+            "level": ev["level"],
+            "start": ev["date"],
+            "stop": next_date.fillna(censor),
+            "outcome": next_event.fillna("censored").astype("str"),
+            "start_event": ev["event"],
+        },
+        index=ev.index,
+    )[opens]
+    spells = spells[~((spells["outcome"] == "censored") & (spells["start"] >= censor))]
+    spells["duration_months"] = (spells["stop"] - spells["start"]).dt.total_seconds() / (86400 * DAYS_PER_MONTH)
+    spells["spell_number"] = spells.groupby("employee_id", sort=False).cumcount() + 1
+
+    if covariates:
+        at_hire = ev.loc[ev["event"] == "hire", ["employee_id", *covariates]].set_index("employee_id")
+        cov = at_hire.reindex(spells["employee_id"].to_numpy())
+        cov.index = spells.index
+        spells = pd.concat([spells, cov], axis=1)
+    cols = ["employee_id", "spell_number", "level", "start", "stop", "duration_months", "outcome", "start_event", *covariates]
+    return spells[cols]
