@@ -1,0 +1,546 @@
+"""Parse free-text pay statements (Chinese, Russian, English, German, French).
+
+One public function, :func:`parse_salaries`, turns strings such as
+``"4.5-6千/月"``, ``"от 50 000 до 150 000 руб. на руки"``, ``"£18k-£22k"`` or
+``"2.500 € brutto/Monat"`` into amounts, currency, period, months of pay per
+year, gross/net basis and monthly/annual equivalents.
+
+Design
+------
+* The text is read once per *distinct* string (real columns repeat heavily):
+  values are factorised together with the row's country, currency and default
+  period, each distinct combination is resolved once, and the results are
+  taken back to the rows.
+* Words, symbols, units and conventions live in
+  ``csresearch/reference/salary_lexicon.yaml``; working-time constants per
+  country in ``csresearch/reference/working_time.csv`` (sources in
+  ``csresearch/reference/sources/salary.md``). Both are loaded once.
+* Only the first amount expression of a text is read (a single amount or a
+  range); later numbers are usually restatements, bonus sizes or on-target
+  earnings and are reported through ``flags`` rather than mixed in.
+* The parser never rejects an amount for its size; plausibility is the
+  pipeline's decision and ``monthly_low``/``monthly_high`` are there for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from csresearch.errors import ReferenceDataError
+
+__all__ = ["parse_salaries", "PERIODS", "OUTPUT_COLUMNS"]
+
+PERIODS = ("hour", "day", "week", "month", "year")
+OUTPUT_COLUMNS = (
+    "status", "reason", "low", "high", "currency", "period", "months_per_year", "basis",
+    "monthly_low", "monthly_high", "annual_low", "annual_high", "flags",
+)
+
+# Letters that bound a word; CJK characters are deliberately absent because
+# Chinese has no spaces ("8千以上", "税后3500起").
+_L = "a-zа-яёàâäçéèêëîïôöùûüÿœæß"
+_DASHES = re.compile("[\u2010-\u2015\u2212\u2043\u301c\u30fc\uff5e~〜]")
+_SPACES = re.compile(r"\s+")
+_NOT_PAY_REASON = {
+    "date": "looks like a date, not pay",
+    "phone": "looks like a phone number, not pay",
+    "experience": "looks like years of experience, not pay",
+    "identifier": "looks like an identifier, not pay",
+}
+
+
+def _reference_path(name: str):
+    return resources.files("csresearch") / "reference" / name
+
+
+@functools.cache
+def _lexicon() -> dict[str, Any]:
+    path = _reference_path("salary_lexicon.yaml")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:  # pragma: no cover - packaging error
+        raise ReferenceDataError(f"cannot read salary lexicon {path}: {exc}") from exc
+
+
+@functools.cache
+def _working_time() -> pd.DataFrame:
+    path = _reference_path("working_time.csv")
+    table = pd.read_csv(path, dtype={"country": str}).set_index("country")
+    if "DEFAULT" not in table.index:  # pragma: no cover - packaging error
+        raise ReferenceDataError(f"{path} has no DEFAULT row")
+    return table
+
+
+def _wrap(pattern: str) -> str:
+    """Give a lexicon entry word boundaries where it starts/contains letters."""
+    left = f"(?<![{_L}])" if re.match(f"[{_L}]", pattern) else ""
+    right = f"(?![{_L}])" if re.search(f"[{_L}]", pattern) else ""
+    return f"{left}(?:{pattern}){right}"
+
+
+def _alt(patterns: Sequence[str]) -> str:
+    # Longest first, so that "per annum" wins over "pa" and "美元" over "元".
+    return "|".join(_wrap(p) for p in sorted(patterns, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """Regular expressions compiled once from the lexicon."""
+
+    number: re.Pattern
+    unit_value: dict[str, float]
+    unit_groups: list[tuple[str, float, str | None]]
+    currency: re.Pattern
+    currency_groups: list[str]
+    period: re.Pattern
+    period_groups: list[str]
+    basis: re.Pattern
+    negotiable: re.Pattern
+    bonus_months: list[re.Pattern]
+    ignore: re.Pattern
+    pay_words: re.Pattern
+    base: re.Pattern
+    extras: re.Pattern
+    ote: re.Pattern
+    approx_before: re.Pattern
+    lower_before: re.Pattern
+    upper_before: re.Pattern
+    after_bound: re.Pattern
+    range_gap: re.Pattern
+    open_gap: re.Pattern
+    not_pay: list[tuple[str, re.Pattern]]
+    script: list[tuple[str, re.Pattern]]
+
+
+@functools.cache
+def _grammar() -> _Grammar:
+    lex = _lexicon()
+    # Units: one named group per multiplier, so the match says which.
+    unit_groups: list[tuple[str, float, str | None]] = []
+    unit_parts = []
+    for i, (key, pats) in enumerate(lex["units"].items()):
+        value, _, cur = str(key).partition("_")
+        name = f"u{i}"
+        unit_groups.append((name, float(value), cur.upper() or None))
+        unit_parts.append(f"(?P<{name}>{_alt(pats)})")
+    unit = "|".join(unit_parts)
+    # A number: either thousands-grouped ("80 000", "15,000", "3.350 000",
+    # "65,000.00") or plain with an optional decimal part ("6,08", "4.5").
+    number = re.compile(
+        r"(?<![\d.,])(?:(?P<grp>\d{1,3}(?:[ .,]\d{3})+)(?:[.,](?P<gdec>\d{1,2}))?(?![\d])"
+        r"|(?P<plain>\d+(?:[.,]\d+)?))"
+        rf"(?:\s?(?:{unit}))?"
+    )
+    cur_groups, cur_parts = [], []
+    for i, (iso, pats) in enumerate(lex["currencies"].items()):
+        cur_groups.append(iso)
+        cur_parts.append(f"(?P<c{i}>{_alt(pats)})")
+    for j, sym in enumerate(lex["ambiguous"]):
+        cur_groups.append("?" + sym)
+        cur_parts.append(f"(?P<c{len(cur_groups) - 1}>{sym})")
+    currency_alt = "|".join(cur_parts)
+    period_groups, period_parts = [], []
+    for i, (per, pats) in enumerate(lex["periods"].items()):
+        period_groups.append(per)
+        period_parts.append(f"(?P<p{i}>{_alt(pats)})")
+    period_alt = "|".join(period_parts)
+    cur_plain = "|".join(_alt(p) for p in lex["currencies"].values()) + "|" + "|".join(lex["ambiguous"])
+    per_plain = "|".join(_alt(p) for p in lex["periods"].values())
+    filler = rf"(?:{cur_plain}|{per_plain}|{_alt(lex['range_filler'])}|[.:,/])"
+    bound_after = (
+        rf"^\s*(?:{filler}\s*)*(?:(?P<lo>{_alt(lex['lower_after'])})|(?P<hi>{_alt(lex['upper_after'])}))"
+    )
+    return _Grammar(
+        number=number,
+        unit_value={name: v for name, v, _ in unit_groups},
+        unit_groups=unit_groups,
+        currency=re.compile(currency_alt),
+        currency_groups=cur_groups,
+        period=re.compile(period_alt),
+        period_groups=period_groups,
+        basis=re.compile(f"(?P<net>{_alt(lex['basis']['net'])})|(?P<gross>{_alt(lex['basis']['gross'])})"),
+        negotiable=re.compile(_alt(lex["negotiable"])),
+        bonus_months=[re.compile(p) for p in lex["bonus_months"]],
+        ignore=re.compile("|".join(f"(?:{p})" for p in lex["ignore_spans"])),
+        pay_words=re.compile(_alt(lex["pay_words"])),
+        base=re.compile(_alt(lex["base_words"])),
+        extras=re.compile(_alt(lex["extras_words"])),
+        ote=re.compile(_alt(lex["ote_words"])),
+        approx_before=re.compile(rf"(?:{_alt(lex['approx_words'])})\s*(?:{cur_plain})?\s*$"),
+        lower_before=re.compile(rf"(?:{_alt(lex['lower_before'])})\s*(?:{cur_plain})?\s*$"),
+        upper_before=re.compile(rf"(?:{_alt(lex['upper_before'])})\s*(?:{cur_plain})?\s*$"),
+        after_bound=re.compile(bound_after),
+        range_gap=re.compile(
+            rf"^\s*(?:{filler}\s*)*(?:{_alt(lex['range_words'])})\s*(?:(?:{cur_plain}|up\s?to)\s*)*$"
+        ),
+        open_gap=re.compile(
+            rf"^\s*(?:{filler}\s*)*(?:-|to|до)\s*(?:{_alt(lex['negotiable'])})"
+        ),
+        not_pay=[(kind, re.compile("|".join(f"(?:{p})" for p in pats))) for kind, pats in lex["not_pay"].items()],
+        script=[(iso, re.compile(p)) for iso, p in lex["script_currency"].items()],
+    )
+
+
+def _normalise(text: str) -> str:
+    # NFKC folds full-width digits/punctuation and the exotic spaces
+    # (U+00A0, U+2009, U+202F) into ASCII; casefold makes the lexicon
+    # case-insensitive without per-pattern flags.
+    t = unicodedata.normalize("NFKC", text).casefold()
+    t = _DASHES.sub("-", t)
+    return _SPACES.sub(" ", t).strip()
+
+
+def _number_value(m: re.Match, gram: _Grammar) -> tuple[float, float | None, str | None]:
+    """Value of a number match, its unit multiplier and any currency the unit implies."""
+    mult, unit_cur = None, None
+    for name, value, cur in gram.unit_groups:
+        if m.group(name) is not None:
+            mult, unit_cur = value, cur
+            break
+    if m.group("grp") is not None:
+        raw = m.group("grp")
+        seps = set(re.findall(r"[ .,]", raw))
+        if mult is not None and len(seps) == 1 and seps <= {".", ","} and raw.count(seps.pop()) == 1:
+            # "1.500k" or "1,5 тыс": before a multiplier a lone separator is decimal.
+            value = float(raw.replace(",", "."))
+        else:
+            value = float(re.sub(r"[ .,]", "", raw))
+            if m.group("gdec"):
+                value += float("0." + m.group("gdec"))
+    else:
+        value = float(m.group("plain").replace(",", "."))
+    return value, mult, unit_cur
+
+
+@dataclass
+class _TextResult:
+    status: str
+    reason: str = ""
+    low: float = math.nan
+    high: float = math.nan
+    currency: str | None = None  # ISO code, "?<symbol>" when ambiguous, None when silent
+    script_currency: str | None = None
+    period: str | None = None
+    months_per_year: float = 12.0
+    basis: str = "unknown"
+    flags: tuple[str, ...] = ()
+
+
+def _parse_text(text: str) -> _TextResult:
+    """Read one distinct salary string (no country/currency context yet)."""
+    gram = _grammar()
+    t = _normalise(text)
+    if not t:
+        return _TextResult("missing", "empty text")
+    for kind, pattern in gram.not_pay:
+        if pattern.search(t):
+            return _TextResult("unparsed", _NOT_PAY_REASON.get(kind, f"not pay ({kind})"))
+    flags: list[str] = []
+    mpy = 12.0
+    for pattern in gram.bonus_months:
+        m = pattern.search(t)
+        if m:
+            mpy = float(m.group(1))
+            flags.append("bonus_months")
+            t = t[: m.start()] + " " + t[m.end():]
+            break
+    t = gram.ignore.sub(" ", t)
+    negotiable = gram.negotiable.search(t) is not None
+    nums = list(gram.number.finditer(t))
+    if not nums:
+        if negotiable:
+            return _TextResult("negotiable", "pay to be agreed")
+        return _TextResult("unparsed", "no amount found")
+
+    first = nums[0]
+    v1, m1, c1 = _number_value(first, gram)
+    second, v2, m2, c2 = None, math.nan, None, None
+    if len(nums) > 1 and gram.range_gap.match(t[first.end(): nums[1].start()]):
+        second = nums[1]
+        v2, m2, c2 = _number_value(second, gram)
+    if second is not None:
+        # A multiplier written once covers both ends: "4.5-6千", "18 - 28K".
+        if m1 is None and m2 is not None:
+            m1 = m2
+        elif m2 is None and m1 is not None and v2 < v1 * m1:
+            m2 = m1
+        if m1 is None and m2 is None:
+            sh = _lexicon()["shorthand_thousands"]
+            if v1 < sh["factor"] <= v2 and sh["min_ratio"] <= v1 * sh["factor"] / v2 <= 1:
+                v1 *= sh["factor"]  # "30-45000" is 30 000 - 45 000
+                flags.append("shorthand_thousands")
+        v2 *= m2 or 1.0
+    v1 *= m1 or 1.0
+    if not (math.isfinite(v1) and (second is None or math.isfinite(v2))):
+        return _TextResult("unparsed", "number too long to be an amount")
+    last = second or first
+    prefix, rest = t[: first.start()], t[last.end():]
+    low, high = v1, v2 if second is not None else v1
+    if second is not None:
+        if low > high:
+            low, high = high, low
+            flags.append("swapped")
+    else:
+        after = gram.after_bound.match(rest)
+        if gram.upper_before.search(prefix):
+            low = math.nan
+        elif gram.lower_before.search(prefix):
+            high = math.nan
+        elif gram.open_gap.match(rest):
+            high = math.nan  # "35,000 to Negotiable per year"
+        elif after is not None:
+            if after.group("lo") is not None:
+                high = math.nan
+            else:
+                low = math.nan
+            rest = rest[after.end():]
+        if gram.approx_before.search(prefix):
+            flags.append("approx")
+        # A lone number in words with no sign of pay is a count, a level, a room...
+        has_context = any(
+            p.search(t) for p in (gram.currency, gram.period, gram.pay_words, gram.basis, gram.base, gram.extras)
+        ) or m1 is not None or negotiable or len(flags) > 0 or math.isnan(low) or math.isnan(high)
+        if not has_context and re.search(f"[{_L}\u4e00-\u9fff]", t):
+            return _TextResult("unparsed", "a number without any pay context")
+
+    cur_m = gram.currency.search(t)
+    currency = c1 or c2
+    if currency is None and cur_m is not None:
+        currency = next(
+            gram.currency_groups[i] for i in range(len(gram.currency_groups)) if cur_m.group(f"c{i}") is not None
+        )
+    script = next((iso for iso, p in gram.script if p.search(t)), None)
+    per_m = gram.period.search(t)
+    period = None
+    if per_m is not None:
+        period = next(
+            gram.period_groups[i] for i in range(len(gram.period_groups)) if per_m.group(f"p{i}") is not None
+        )
+    basis_m = gram.basis.search(t)
+    basis = "unknown" if basis_m is None else ("net" if basis_m.group("net") else "gross")
+    if negotiable:
+        flags.append("negotiable")
+    if gram.base.search(t):
+        flags.append("base_only")
+    if gram.ote.search(t):
+        flags.append("ote")
+    if gram.extras.search(rest):
+        flags.append("plus_extras")
+    return _TextResult(
+        "ok", "", low, high, currency, script, period, mpy, basis, tuple(dict.fromkeys(flags))
+    )
+
+
+def _infer_period(amount: float, currency: str) -> str:
+    table = _lexicon()["period_by_magnitude"]
+    for bound, period in table.get(currency, table["DEFAULT"]):
+        if amount < float(bound):
+            return period
+    return "year"
+
+
+def _monthly_factor(period: str, months_per_year: float, wt: pd.Series) -> float:
+    """Multiply an amount per `period` by this to get an amount per month."""
+    if period == "hour":
+        return float(wt["hours_per_month"])
+    if period == "day":
+        return float(wt["days_per_month"])
+    if period == "week":
+        return float(wt["weeks_per_year"]) / 12.0
+    if period == "year":
+        return 1.0 / months_per_year
+    return 1.0
+
+
+def _finish(
+    res: _TextResult, country: str | None, currency: str | None, default_period: str | None
+) -> tuple:
+    """Combine a text result with the row's context into one output row."""
+    na = (math.nan,) * 6
+    if res.status != "ok":
+        return (res.status, res.reason, *na[:2], None, None, math.nan, None, *na[:4], "")
+    lex = _lexicon()
+    flags = list(res.flags)
+    cur = res.currency
+    if cur is not None and cur.startswith("?"):
+        amb = lex["ambiguous"][cur[1:]]
+        cur = amb.get("by_country", {}).get(country, amb["default"])
+    if cur is None:
+        if currency is not None:
+            cur = currency
+        elif country is not None and country in lex["country_currency"]:
+            cur = lex["country_currency"][country]
+            flags.append("currency_default")
+        elif res.script_currency is not None:
+            cur = res.script_currency
+            flags.append("currency_inferred")
+        else:
+            return ("unparsed", "currency unknown: text names none and no country/currency given",
+                    *na[:2], None, None, math.nan, None, *na[:4], "")
+    period = res.period
+    if period is None:
+        if default_period is not None:
+            period = default_period
+        else:
+            period = _infer_period(res.high if math.isnan(res.low) else res.low, cur)
+            flags.append("period_inferred")
+    wt_table = _working_time()
+    wt = wt_table.loc[country] if country in wt_table.index else wt_table.loc["DEFAULT"]
+    mpy = res.months_per_year
+    f = _monthly_factor(period, mpy, wt)
+    mlow, mhigh = res.low * f, res.high * f
+    return ("ok", "", res.low, res.high, cur, period, mpy, res.basis,
+            mlow, mhigh, mlow * mpy, mhigh * mpy, ";".join(flags))
+
+
+def _as_array(arg: Any, n: int, name: str) -> np.ndarray:
+    """Broadcast a scalar / sequence / Series argument to an object array of length n."""
+    if arg is None or (np.ndim(arg) == 0 and pd.isna(arg)):
+        return np.full(n, None, dtype=object)
+    if np.ndim(arg) == 0:
+        return np.full(n, arg, dtype=object)
+    arr = np.asarray(arg.to_numpy() if isinstance(arg, (pd.Series, pd.Index)) else list(arg), dtype=object)
+    if arr.shape != (n,):
+        raise ValueError(f"parse_salaries: `{name}` has length {arr.shape[0]}, values have {n}")
+    return arr
+
+
+def _codes(arr: np.ndarray, name: str, check) -> tuple[np.ndarray, list]:
+    codes, uniques = pd.factorize(pd.Series(arr, dtype=object), use_na_sentinel=True)
+    cleaned = [check(u, name) for u in uniques]
+    return codes, cleaned
+
+
+def _check_country(value: Any, name: str) -> str:
+    s = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", s):
+        raise ReferenceDataError(f"parse_salaries: `{name}` value {value!r} is not an ISO 3166 alpha-2 code")
+    return s
+
+
+def _check_currency(value: Any, name: str) -> str:
+    s = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", s):
+        raise ReferenceDataError(f"parse_salaries: `{name}` value {value!r} is not an ISO 4217 code")
+    return s
+
+
+def _check_period(value: Any, name: str) -> str:
+    s = str(value).strip().lower()
+    if s not in PERIODS:
+        raise ReferenceDataError(f"parse_salaries: `{name}` value {value!r} is not one of {PERIODS}")
+    return s
+
+
+def parse_salaries(
+    values: pd.Series | Sequence[str | None],
+    *,
+    country: str | Sequence[str | None] | pd.Series | None = None,
+    currency: str | Sequence[str | None] | pd.Series | None = None,
+    default_period: str | Sequence[str | None] | pd.Series | None = None,
+) -> pd.DataFrame:
+    """Parse free-text pay statements into amounts, currency, period and conversions.
+
+    Parameters
+    ----------
+    values : Series or sequence of str
+        Salary texts as received; None/NaN allowed. A Series keeps its index.
+    country : str or array-like of str, optional
+        ISO 3166 alpha-2 code per row (or one for all). Gives the default
+        currency and the working-time constants used to convert hourly, daily
+        and weekly rates (``csresearch/reference/working_time.csv``).
+    currency : str or array-like of str, optional
+        ISO 4217 code overriding the country's default currency. A currency
+        written in the text (``$``, ``руб.``, ``€``...) still wins.
+    default_period : {'hour', 'day', 'week', 'month', 'year'} or array-like, optional
+        The source's period convention, used when the text names none. When
+        absent too, the period is inferred from the amount's magnitude per
+        currency and the flag ``period_inferred`` is set.
+
+    Returns
+    -------
+    DataFrame
+        One row per input, same index, columns ``status`` (ok, negotiable,
+        missing, unparsed), ``reason``, ``low``, ``high`` (full currency units
+        per ``period``; an open bound is NaN), ``currency``, ``period``,
+        ``months_per_year``, ``basis`` (gross, net, unknown), ``monthly_low``,
+        ``monthly_high``, ``annual_low``, ``annual_high`` (annual = monthly x
+        months_per_year) and ``flags`` (semicolon-separated: swapped,
+        base_only, ote, period_inferred, currency_default, currency_inferred,
+        bonus_months, plus_extras, negotiable, approx, shorthand_thousands).
+
+    Raises
+    ------
+    ReferenceDataError
+        If a country, currency or default period is not a valid code.
+
+    Notes
+    -----
+    Each distinct (text, country, currency, default_period) combination is
+    parsed once and the result is mapped back to the rows, so a column of a
+    million postings with a few thousand distinct strings costs a few thousand
+    parses. Only the first amount expression of a text is read.
+
+    Examples
+    --------
+    >>> from csresearch.clean.salary import parse_salaries
+    >>> out = parse_salaries(["1-1.5万·13薪", "от 80 000 руб. на руки", "面议"], country=["CN", "RU", "CN"])
+    >>> out[["status", "low", "high", "currency", "months_per_year", "basis"]]
+           status      low     high currency  months_per_year    basis
+    0          ok  10000.0  15000.0      CNY             13.0  unknown
+    1          ok  80000.0      NaN      RUB             12.0      net
+    2  negotiable      NaN      NaN      NaN              NaN      NaN
+    >>> float(out.loc[0, "annual_high"])
+    195000.0
+    """
+    if isinstance(values, pd.Series):
+        index = values.index
+        texts = values.to_numpy(dtype=object)
+    else:
+        texts = np.asarray(list(values), dtype=object)
+        index = pd.RangeIndex(len(texts))
+    n = len(texts)
+    # Non-strings (NaN, None, numbers) are read as text or treated as missing.
+    text_codes, text_uniques = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
+    parsed = [_parse_text(u if isinstance(u, str) else str(u)) for u in text_uniques]
+    missing = _TextResult("missing", "no value")
+
+    c_codes, c_uni = _codes(_as_array(country, n, "country"), "country", _check_country)
+    k_codes, k_uni = _codes(_as_array(currency, n, "currency"), "currency", _check_currency)
+    p_codes, p_uni = _codes(_as_array(default_period, n, "default_period"), "default_period", _check_period)
+
+    # One integer key per (text, country, currency, period) combination; +1 maps NA (-1) to 0.
+    dims = np.array([len(text_uniques), len(c_uni), len(k_uni), len(p_uni)], dtype=np.int64) + 1
+    key = (((text_codes + 1) * dims[1] + (c_codes + 1)) * dims[2] + (k_codes + 1)) * dims[3] + (p_codes + 1)
+    combo_codes, combo_keys = pd.factorize(key)
+    rows = []
+    for k in np.asarray(combo_keys, dtype=np.int64):
+        k, p = divmod(int(k), int(dims[3]))
+        k, cu = divmod(k, int(dims[2]))
+        t, c = divmod(k, int(dims[1]))
+        res = parsed[t - 1] if t > 0 else missing
+        rows.append(_finish(
+            res,
+            c_uni[c - 1] if c > 0 else None,
+            k_uni[cu - 1] if cu > 0 else None,
+            p_uni[p - 1] if p > 0 else None,
+        ))
+    uniq = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))
+    for col in ("low", "high", "months_per_year", "monthly_low", "monthly_high", "annual_low", "annual_high"):
+        uniq[col] = uniq[col].astype("float64")
+    for col in ("status", "reason", "currency", "period", "basis", "flags"):
+        uniq[col] = uniq[col].astype("str")
+    out = uniq.take(np.asarray(combo_codes, dtype=np.intp))
+    out.index = index
+    return out
