@@ -505,6 +505,18 @@ class PerformanceProcess:
         if self.spread < 0 or self.person_sd < 0:
             raise ValueError("spread and person_sd must be >= 0")
 
+    def sample(self, n_employees: int, months: int, seed: int | np.random.Generator | None) -> np.ndarray:
+        """Draw scores of shape ``(months, n_employees)``, as :func:`simulate_policy` does.
+
+        Examples
+        --------
+        >>> PerformanceProcess(spread=0, person_sd=0).sample(2, 3, seed=0).tolist()
+        [[78.0, 78.0], [78.0, 78.0], [78.0, 78.0]]
+        """
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        draws = _Scores(self, int(n_employees), int(months), rng)
+        return np.stack([draws.month(t) for t in range(1, int(months) + 1)])
+
 
 PerformanceLike = PerformanceProcess | Callable[[int, int, np.random.Generator], Any] | float | np.ndarray | None
 

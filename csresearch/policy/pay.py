@@ -288,7 +288,7 @@ def compute_monthly_pay(staff: pd.DataFrame, policy: str | Path | PayPolicy = "p
         raise ColumnMappingError(f"staff table lacks required column 'education' (got {list(staff.columns)})")
     tenure = _numeric(staff, "tenure_months", required=True)
     edu_names = [k for k, _ in p.base_by_education]
-    edu_code = pd.Categorical(staff["education"], categories=edu_names).codes
+    edu_code = pd.Index(edu_names).get_indexer(staff["education"])  # -1: unlisted or missing
     table = np.array([row for _, row in p.base_by_education])
     band = np.searchsorted(np.asarray(p.base_tenure_months), np.nan_to_num(tenure, nan=0.0), side="right") - 1
     base = table[np.maximum(edu_code, 0), band]
