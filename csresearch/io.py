@@ -138,12 +138,48 @@ def detect_encoding(data: bytes) -> str:
         # A multi-byte character cut by the sample boundary is still UTF-8.
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return "utf_8"
+    scores = {enc: _plausibility(data, enc) for enc in ("gb18030", "cp1251")}
+    decodable = {enc: sc for enc, sc in scores.items() if sc is not None}
+    if decodable:
+        return max(decodable, key=lambda enc: decodable[enc])
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=_CANDIDATE_ENCODINGS[1:]).best()
     if best is None:
         raise InputFileError("bytes decode in none of " + ", ".join(_CANDIDATE_ENCODINGS))
     return best.encoding
+
+
+def _plausibility(data: bytes, encoding: str) -> float | None:
+    """How much ``data`` decoded with ``encoding`` looks like real Chinese or Russian text.
+
+    Both GB18030 and cp1251 decode almost any byte string, so "it decodes" decides nothing; and
+    statistical detectors mislabel short cells (a GBK "上海" comes out as Big5). What does
+    decide: Chinese text is mostly GB2312 level-1 characters (the 3,755 common ones, lead bytes
+    0xB0-0xD7), Russian text is mostly lower-case Cyrillic letters; the wrong decoding of either
+    scores low on the other's test. None when the bytes do not decode at all.
+    """
+    sample = data[:65536]
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
+            return None
+        text = sample[: exc.start].decode(encoding, errors="ignore")
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return 0.0
+    if encoding == "cp1251":
+        good = sum(1 for c in wide if "а" <= c <= "я" or c == "ё")
+    else:
+        good = 0
+        for c in wide:
+            try:
+                b = c.encode("gb2312")
+            except UnicodeEncodeError:
+                continue
+            good += len(b) == 2 and 0xB0 <= b[0] <= 0xD7
+    return good / len(wide)
 
 
 def _longest_line(path: Path, limit: int) -> None:

@@ -260,6 +260,15 @@ def clean_survey(
     >>> res.manifest["rows_in"], len(res.table), len(res.rejects)  # doctest: +SKIP
     (2, 1, 1)
     """
+    if _is_dask(df):
+        # Same cleaning, partition by partition (csresearch.scale); no second implementation.
+        from ..scale import clean_survey_dask
+
+        return clean_survey_dask(
+            df, source=source, country=country, year=year, default_period=default_period,
+            currency=currency, keep_unpaid=keep_unpaid, keep_personal=keep_personal,
+            is_synthetic=is_synthetic, aggregate=aggregate, steps=steps,
+        )
     fn = default_steps(steps)
     raw = df.reset_index(drop=True)
     n = len(raw)
@@ -407,6 +416,10 @@ def clean_survey(
     }
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     return CleanResult(table=table_out, rejects=rejects, manifest=manifest)
+
+
+def _is_dask(df: object) -> bool:
+    return type(df).__module__.startswith("dask")
 
 
 def _join_flags(flags: pd.Series, composed: pd.Series | bool) -> pd.Series:

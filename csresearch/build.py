@@ -1,0 +1,205 @@
+"""``csresearch build``: raw data -> processed tables, model summaries and figures.
+
+The build reads the source registry ``data/raw/sources.yaml``, cleans each source with
+:func:`csresearch.clean_survey`, writes ``data/processed/`` (parquet table, rejects, manifest,
+the OEWS extract in long form, model summaries), and saves every figure to ``reports/figures/``.
+The same inputs give byte-identical outputs: nothing depends on the clock or on unseeded
+randomness, and files are written with fixed metadata.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from tqdm.auto import tqdm
+
+from . import __version__
+from .clean.oews import read_oews
+from .clean.pipeline import CleanResult, clean_survey, write_parquet
+from .errors import InputFileError
+from .io import project_root, read_table
+from .schema import PROCESSED_COLUMNS
+
+__all__ = ["build", "clean_registered_sources", "load_sources", "BuildReport"]
+
+_READ_KEYS = {"columns", "encoding", "sheet"}
+_CLEAN_KEYS = {"country", "year", "default_period", "currency", "aggregate", "is_synthetic", "keep_unpaid"}
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote, for printing and for tests."""
+
+    processed: dict[str, Path] = field(default_factory=dict)
+    figures: list[Path] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def load_sources(raw_dir: Path) -> list[dict[str, Any]]:
+    """Read and check the source registry ``sources.yaml`` in ``raw_dir``."""
+    path = raw_dir / "sources.yaml"
+    if not path.is_file():
+        raise InputFileError(f"{path}: no source registry; list the raw files to clean there")
+    entries = yaml.safe_load(path.read_text("utf-8")).get("sources", [])
+    for i, e in enumerate(entries):
+        unknown = set(e) - _READ_KEYS - _CLEAN_KEYS - {"name", "path"}
+        if unknown or "name" not in e or "path" not in e:
+            raise InputFileError(f"{path}: entry {i} needs name and path; unknown keys {sorted(unknown)}")
+    return entries
+
+
+def clean_registered_sources(raw_dir: Path, *, progress: Callable | None = None) -> list[CleanResult]:
+    """Read and clean every source of the registry, in registry order."""
+    results = []
+    for entry in load_sources(raw_dir):
+        df = read_table(raw_dir / entry["path"], **{k: v for k, v in entry.items() if k in _READ_KEYS})
+        res = clean_survey(df, source=entry["name"], **{k: v for k, v in entry.items() if k in _CLEAN_KEYS})
+        res.manifest["path"] = entry["path"]
+        results.append(res)
+        if progress:
+            progress(entry["name"])
+    return results
+
+
+def _combine(results: list[CleanResult]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    table = pd.concat([r.table for r in results], ignore_index=True)[PROCESSED_COLUMNS]
+    rejects = pd.concat([r.rejects for r in results], ignore_index=True)
+    manifest = {
+        "package_version": __version__,
+        "rows_in": sum(r.manifest["rows_in"] for r in results),
+        "rows_table": int(len(table)),
+        "rows_rejected": int(len(rejects)),
+        "sources": [r.manifest for r in results],
+    }
+    assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
+    return table, rejects, manifest
+
+
+def _optional(module: str, name: str) -> Callable | None:
+    """A figure or model function from a part of the package that may be absent."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
+
+
+def build(root: str | Path | None = None, *, figures: bool = True, show_progress: bool = True) -> BuildReport:
+    """Run the whole job on the data shipped in ``data/raw``.
+
+    Parameters
+    ----------
+    root : path, optional
+        Project root (the folder with ``data/``); found from the working directory when omitted.
+    figures : bool
+        Also write every figure to ``reports/figures`` (PNG and SVG).
+    show_progress : bool
+        Show a progress bar on standard error.
+
+    Returns
+    -------
+    BuildReport
+        Paths written and the combined manifest.
+
+    Examples
+    --------
+    >>> report = build()  # doctest: +SKIP
+    >>> report.manifest["rows_in"] == report.manifest["rows_table"] + report.manifest["rows_rejected"]  # doctest: +SKIP
+    True
+    """
+    from .plots import save_figure
+
+    base = Path(root) if root is not None else project_root()
+    raw_dir, out_dir, fig_dir = base / "data" / "raw", base / "data" / "processed", base / "reports" / "figures"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = BuildReport()
+    sources = load_sources(raw_dir)
+    stages = ["models", "figures"] if figures else ["models"]
+    bar = tqdm(total=len(sources) + 1 + len(stages), desc="csresearch build", unit="step",
+               disable=not show_progress, file=sys.stderr)
+
+    def tick(label: str) -> None:
+        bar.set_postfix_str(label)
+        bar.update(1)
+
+    results = clean_registered_sources(raw_dir, progress=tick)
+    table, rejects, manifest = _combine(results)
+    report.processed["survey"] = out_dir / "survey.parquet"
+    write_parquet(table, report.processed["survey"])
+    report.processed["rejects"] = out_dir / "survey_rejects.csv"
+    rejects.to_csv(report.processed["rejects"], index=False, lineterminator="\n")
+
+    oews_path = raw_dir / "oews_2025_cs_metro.csv"
+    oews = read_oews(oews_path) if oews_path.is_file() else None
+    if oews is not None:
+        report.processed["oews"] = out_dir / "oews_metro.parquet"
+        write_parquet(oews, report.processed["oews"])
+    tick("oews")
+
+    summaries = _model_summaries(table)
+    for name, frame in summaries.items():
+        report.processed[name] = out_dir / f"{name}.csv"
+        frame.to_csv(report.processed[name], index=True, lineterminator="\n", float_format="%.6g")
+    tick("models")
+
+    manifest["outputs"] = sorted(str(p.relative_to(base)) for p in report.processed.values())
+    report.processed["manifest"] = out_dir / "manifest.json"
+    _write_json(report.processed["manifest"], manifest)
+    report.manifest = manifest
+
+    if figures:
+        for name, fig in _figures(table, manifest, oews).items():
+            report.figures.extend(save_figure(fig, fig_dir, name))
+        tick("figures")
+    bar.close()
+    return report
+
+
+def _model_summaries(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Published tables from the models that exist: pay bands and pay-model effects."""
+    out: dict[str, pd.DataFrame] = {}
+    pay_bands = _optional("csresearch.models.pay", "pay_bands")
+    fit_pay_model = _optional("csresearch.models.pay", "fit_pay_model")
+    cs = table[table["is_customer_service"] & table["annual_mid"].notna()]
+    if pay_bands is not None:
+        out["pay_bands_country_level"] = pay_bands(cs, ["country", "level_name"], value="annual_mid_usd_ppp")
+        out["pay_bands_city"] = pay_bands(cs, ["country", "city"], value="annual_mid")
+    if fit_pay_model is not None:
+        synth = cs[cs["is_synthetic"] & cs["experience_years"].notna()]
+        model = fit_pay_model(synth, "np.log(annual_mid_usd_ppp) ~ experience_years + C(level) + C(country)",
+                              kind="ols", cluster="city")
+        out["pay_model_effects"] = model.effects()
+    return out
+
+
+_FIGURE_MAKERS = [
+    ("csresearch.plots.pay", "make_pay_figures"),
+    ("csresearch.plots.promotion", "make_promotion_figures"),
+    ("csresearch.plots.policy", "make_policy_figures"),
+]
+
+
+def _figures(table: pd.DataFrame, manifest: dict[str, Any], oews: pd.DataFrame | None) -> dict[str, Any]:
+    from .plots.cleaning import make_cleaning_figures
+
+    figs = dict(make_cleaning_figures(table, manifest["sources"]))
+    for module, name in _FIGURE_MAKERS:
+        maker = _optional(module, name)
+        if maker is None:
+            continue
+        if module.endswith(".pay"):
+            figs.update(maker(table, oews=oews))
+        else:
+            figs.update(maker())
+    return figs
