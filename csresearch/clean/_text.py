@@ -1,0 +1,105 @@
+"""Text normalisation shared by the title, city and experience parsers.
+
+Real columns repeat heavily, so every parser here works on the distinct
+normalised strings and maps the result back (:func:`map_distinct`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ..errors import ReferenceDataError
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_SPACES = re.compile(r"\s+")
+_CYR = re.compile(r"[\u0400-\u04ff]")
+_LAT = re.compile(r"[a-z]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def load_yaml(name: str) -> dict[str, Any]:
+    """Read a YAML file from ``csresearch/reference`` (cached)."""
+    path = resources.files("csresearch.reference").joinpath(name)
+    try:
+        with path.open("r", encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except FileNotFoundError as exc:
+        raise ReferenceDataError(f"reference file csresearch/reference/{name} is missing") from exc
+    except yaml.YAMLError as exc:
+        raise ReferenceDataError(f"reference file csresearch/reference/{name} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ReferenceDataError(f"reference file csresearch/reference/{name} must hold a mapping at the top level")
+    return data
+
+
+def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
+    """Compile a lexicon regex, naming the file entry when it is malformed."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ReferenceDataError(f"bad regular expression {pattern!r} in {where}: {exc}") from exc
+
+
+def fix_homoglyphs(text: str, cyr_to_lat: Mapping[str, str]) -> str:
+    """Repair words that mix Latin and Cyrillic look-alike letters.
+
+    A word is moved wholly into the script whose letters cannot be look-alikes
+    ("саll" -> "call": the Cyrillic с, а have Latin twins but l has no
+    Cyrillic one). Words in one script are left alone.
+    """
+    lat_to_cyr = {v: k for k, v in cyr_to_lat.items()}
+
+    def repair(m: re.Match[str]) -> str:
+        w = m.group(0)
+        if not (_CYR.search(w) and _LAT.search(w)):
+            return w
+        cyr = [c for c in w if _CYR.match(c)]
+        lat = [c for c in w if _LAT.match(c)]
+        if all(c in cyr_to_lat for c in cyr):
+            return "".join(cyr_to_lat.get(c, c) for c in w)
+        if all(c in lat_to_cyr for c in lat):
+            return "".join(lat_to_cyr.get(c, c) for c in w)
+        return w
+
+    return _WORD.sub(repair, text)
+
+
+def basic_normalise(text: str) -> str:
+    """NFKC, casefold, ё->е, one kind of dash, single spaces, stripped.
+
+    Examples
+    --------
+    >>> basic_normalise("  客服专员（双休）  Ёлка—Test ")
+    '客服专员(双休) елка-test'
+    """
+    t = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е").replace("\xa0", " ")
+    t = _DASHES.sub("-", t)
+    return _SPACES.sub(" ", t).strip()
+
+
+def as_text_series(values: Any, name: str | None = None) -> pd.Series:
+    """Turn a Series, list or array into a ``str`` Series keeping the index; blanks become NA."""
+    if isinstance(values, str) or not hasattr(values, "__len__"):
+        values = [values]
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
+    out = s.astype("str")
+    stripped = out.str.strip()
+    out = out.mask(stripped.isna() | (stripped == "") | stripped.str.lower().isin(["nan", "none", "<na>"]))
+    out.name = name if name is not None else s.name
+    return out
+
+
+def map_distinct(values: pd.Series, func: Callable[[str], Any]) -> pd.Series:
+    """Apply ``func`` once per distinct non-missing value and map back (None for missing)."""
+    uniq = pd.unique(values.dropna())
+    table = {u: func(u) for u in uniq}
+    return pd.Series([table.get(v) if isinstance(v, str) else None for v in values], index=values.index, dtype="object")
