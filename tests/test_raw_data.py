@@ -253,7 +253,7 @@ def test_rebuild_from_official_source_is_identical(builder, tmp_path):
 def test_readme_lists_every_raw_file():
     readme = (RAW / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^- ([^:]+):", readme, flags=re.M))
-    listed = {name.strip() for item in listed for name in item.split(",")}
+    listed = {name.strip().rstrip("/") for item in listed for name in item.split(",")}
     present = {p.name for p in RAW.iterdir() if not p.name.startswith(".")}
     assert present <= listed, f"files in data/raw missing from README.md: {sorted(present - listed)}"
 
