@@ -18,6 +18,7 @@ from csresearch.policy.engine import (
     load_policy,
     policy_summary,
     simulate_policy,
+    sweep_policy,
     time_to_level,
 )
 from csresearch.policy.pay import PAY_COMPONENTS, PayPolicy, compute_monthly_pay, load_pay_policy
@@ -38,5 +39,6 @@ __all__ = [
     "load_policy",
     "policy_summary",
     "simulate_policy",
+    "sweep_policy",
     "time_to_level",
 ]

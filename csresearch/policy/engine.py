@@ -57,6 +57,7 @@ __all__ = [
     "simulate_policy",
     "time_to_level",
     "policy_summary",
+    "sweep_policy",
 ]
 
 POLICY_DIR = "policies"
@@ -837,3 +838,56 @@ def policy_summary(events: pd.DataFrame, levels: Sequence[int] = (2, 3)) -> pd.S
     for kind, col in (("demotion", "share_demoted"), ("exit", "share_exited")):
         out[col] = events.loc[events["event"] == kind, "employee_id"].nunique() / n
     return pd.Series(out, name=events.attrs.get("policy", None))
+
+
+def sweep_policy(
+    policy: Policy | str | Path,
+    change: Literal["min_months", "review_months"],
+    values: Sequence[int],
+    *,
+    grade: str | int | None = None,
+    n_employees: int = 2000,
+    months: int = 60,
+    seed: int = 0,
+    levels: Sequence[int] = (2, 3),
+    **simulate_kwargs: Any,
+) -> pd.DataFrame:
+    """Simulate a policy under several values of one rule and summarise each run.
+
+    Parameters
+    ----------
+    policy : Policy, str or path
+    change : {"min_months", "review_months"}
+        The rule to vary (see :meth:`Policy.with_changes`).
+    values : sequence of int
+        Values to try.
+    grade : str or int, optional
+        Only change this grade (name or level); default every grade.
+    n_employees, months, seed, **simulate_kwargs
+        Passed to :func:`simulate_policy`; the same seed is used for every value, so
+        differences between rows come from the rule, not from the draw (common random numbers).
+    levels : sequence of int
+        Levels summarised by :func:`policy_summary`.
+
+    Returns
+    -------
+    DataFrame
+        One row per value: ``value`` and the :func:`policy_summary` columns.
+
+    Examples
+    --------
+    >>> t = sweep_policy("tiered_tenure", "min_months", [3, 6], grade="初级客服", n_employees=20,
+    ...                  months=24, seed=0, performance=100.0, exit_hazard=0.0)
+    >>> t[["value", "median_months_L2"]].to_numpy().tolist()
+    [[3.0, 3.0], [6.0, 6.0]]
+    """
+    base = load_policy(policy)
+    rows = []
+    for v in values:
+        arg = {grade: int(v)} if grade is not None else int(v)
+        changed = base.with_changes(**{change: arg})
+        ev = simulate_policy(changed, n_employees, months=months, seed=seed, **simulate_kwargs)
+        rows.append(pd.concat([pd.Series({"value": float(v)}), policy_summary(ev, levels)]))
+    out = pd.DataFrame(rows).reset_index(drop=True)
+    out.attrs.update({"policy": base.name, "change": change, "grade": grade})
+    return out
