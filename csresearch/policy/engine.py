@@ -766,9 +766,13 @@ def _frame_events(policy, scores, education, levels, who, when, code, at, start,
 # --------------------------------------------------------------------------------------------
 def _months_between(a: pd.Series, b: pd.Series) -> np.ndarray:
     """Calendar months from ``a`` to ``b``; exact integers for dates on the same day of month."""
-    return (
-        (b.dt.year - a.dt.year) * 12 + (b.dt.month - a.dt.month) + (b.dt.day - a.dt.day) / _DAYS_PER_MONTH
-    ).to_numpy(dtype=float)
+    a64 = pd.DatetimeIndex(a).to_numpy(dtype="datetime64[ns]")
+    b64 = pd.DatetimeIndex(b).to_numpy(dtype="datetime64[ns]")
+    am, bm = a64.astype("datetime64[M]"), b64.astype("datetime64[M]")
+    whole = (bm - am).astype(np.int64).astype(float)
+    day = np.timedelta64(1, "D")
+    frac = ((b64 - bm.astype("datetime64[ns]")) - (a64 - am.astype("datetime64[ns]"))) / day / _DAYS_PER_MONTH
+    return np.where(np.isnat(a64) | np.isnat(b64), np.nan, whole + frac)
 
 
 def time_to_level(events: pd.DataFrame, level: int, *, end: str | pd.Timestamp | None = None) -> pd.DataFrame:
