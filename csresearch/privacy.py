@@ -593,6 +593,33 @@ def _margins(
     return margins, notes
 
 
+def _determined_cells(margins: list[tuple[np.ndarray, int | None]], hidden: np.ndarray, n_cells: int) -> np.ndarray:
+    """Hidden cells whose value follows exactly from published cells and margin totals.
+
+    Each margin is a linear equation over cells; restricted to the hidden cells the system
+    A x = b pins down x_i exactly when every null-space vector of A has a zero i-th component.
+    """
+    rows = []
+    for members, total_pos in margins:
+        row = np.zeros(n_cells)
+        row[members] = 1.0
+        if total_pos is not None:
+            row[total_pos] = -1.0
+        rows.append(row)
+    hidden_idx = np.flatnonzero(hidden)
+    if not rows or not hidden_idx.size:
+        return np.array([], dtype=int)
+    a = np.array(rows)[:, hidden_idx]
+    a = a[np.abs(a).sum(axis=1) > 0]
+    if not a.size:
+        return np.array([], dtype=int)
+    _, s, vt = np.linalg.svd(a)
+    rank = int((s > 1e-9 * max(s.max(), 1.0)).sum())
+    null = vt[rank:].T  # columns span the null space
+    norms = np.linalg.norm(null, axis=1) if null.size else np.zeros(len(hidden_idx))
+    return hidden_idx[norms < 1e-9]
+
+
 def suppress_small_cells(
     table: pd.DataFrame,
     *,
@@ -622,20 +649,26 @@ def suppress_small_cells(
        with the smallest count is also hidden (``'secondary'``; ties: first
        row). A margin whose only free cell is its own total row hides that
        row. This repeats over all margins until nothing changes.
+    3. Audit: the margins form a linear system; any hidden cell that this
+       system still determines exactly (e.g. a hidden cell bridging two
+       groups of hidden cells in a two-way table) triggers one more
+       secondary suppression, the smallest free cell in its margins, until
+       no hidden cell is determined.
 
     Limits
     ------
-    In a one- or two-way table whose margins are all declared, the result
-    leaves no hidden cell exactly recoverable by adding and subtracting
-    published cells and totals (every hidden cell lies on a cycle of hidden
-    cells). It does not protect against: margins that are published but not
-    declared here; three-way and linked tables, where the per-margin rule
-    can leave a cell determined (use tau-argus or sdcTable); interval
-    disclosure (bounds from non-negativity can still be narrow); differencing
-    between tables cut by different groupings; a margin with a single cell
-    (nothing in the table can hide it: a warning is issued and the
-    publisher must suppress that total). Secondary cells are chosen greedily
-    by smallest count, not by minimum information loss.
+    With every published margin declared, no hidden cell can be recovered
+    exactly by adding and subtracting published cells and totals (step 3
+    checks this by linear algebra, in any number of dimensions). It does not
+    protect against: margins that are published but not declared here;
+    interval disclosure (non-negativity can still bound a hidden cell
+    narrowly; tau-argus or sdcTable solve that with linear programming);
+    differencing between tables cut by different groupings or periods; a
+    margin with a single cell (nothing in the table can hide it: a warning
+    is issued and the publisher must suppress that total). Secondary cells
+    are chosen greedily by smallest count, not by minimum information loss,
+    and the audit costs one SVD per added cell, fine for published tables
+    of up to a few thousand cells.
 
     Parameters
     ----------
@@ -720,6 +753,14 @@ def suppress_small_cells(
                 continue
             hidden[pick] = True
             changed = True
+    # audit: the per-margin rule can leave a hidden cell pinned down by a combination of
+    # margins (a "bridge" between two groups of hidden cells); hide more until none is
+    while (pinned := _determined_cells(margins, hidden, len(tbl))).size:
+        cell = pinned[0]
+        free = np.unique(np.concatenate([m[~hidden[m]] for m, t in margins if cell in m or cell == t] or [np.array([], int)]))
+        if not free.size:
+            break
+        hidden[free[np.argmin(n_for_choice[free])]] = True
     for pos, note in notes:
         if hidden[pos]:
             warnings.warn(f"suppress_small_cells: {note}; suppress that total where it is published", stacklevel=2)
