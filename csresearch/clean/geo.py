@@ -68,6 +68,7 @@ class _Rules:
     non_places: tuple[re.Pattern[str], ...]
     country_names: dict[str, str]
     us_states: frozenset[str]
+    tier_labels: tuple[tuple[int, re.Pattern[str]], ...]
 
 
 @cache
@@ -91,6 +92,7 @@ def _rules() -> _Rules:
             non_places=tuple(compile_pattern(p, where) for p in raw["non_places"]),
             country_names=countries,
             us_states=frozenset(raw["us_states"]),
+            tier_labels=tuple((int(k), compile_pattern(v, where)) for k, v in raw.get("tier_labels", {}).items()),
         )
     except (KeyError, TypeError) as exc:
         raise ReferenceDataError(f"{where} is missing or malforms the entry {exc}") from exc
@@ -150,6 +152,11 @@ def _resolve(raw: str, country: str | None) -> tuple[str | None, str | None, str
         (rules.country_names[p.strip()] for p in [folded, *folded.split(",")] if p.strip() in rules.country_names), None
     )
     is_place = named_country is None and not any(p.search(folded) for p in rules.non_places)
+    label_tier = next((t for t, p in rules.tier_labels if p.search(folded)), None)
+    if label_tier is not None:  # "一线城市": a tier, not a place
+        return cleaned, cleaned, country or "CN", label_tier, "unknown"
+    if country is None and named_country is None and is_place and re.search(r"[\u3400-\u9fff]", cleaned):
+        country = "CN"  # Chinese script and no hint: the project's only Chinese-script country
     country = country or named_country
     tier = 3 if (country == "CN" and is_place) else pd.NA
     return cleaned, cleaned, country, tier, "unknown"
