@@ -42,6 +42,9 @@ from csresearch.errors import ReferenceDataError
 __all__ = ["parse_salaries", "PERIODS", "OUTPUT_COLUMNS"]
 
 PERIODS = ("hour", "day", "week", "month", "year")
+_FLOAT_COLUMNS = frozenset(
+    {"low", "high", "months_per_year", "monthly_low", "monthly_high", "annual_low", "annual_high"}
+)
 OUTPUT_COLUMNS = (
     "status", "reason", "low", "high", "currency", "period", "months_per_year", "basis",
     "monthly_low", "monthly_high", "annual_low", "annual_high", "flags",
@@ -80,6 +83,11 @@ def _working_time() -> pd.DataFrame:
     if "DEFAULT" not in table.index:  # pragma: no cover - packaging error
         raise ReferenceDataError(f"{path} has no DEFAULT row")
     return table
+
+
+@functools.cache
+def _working_time_rows() -> dict[str, dict[str, float]]:
+    return _working_time().drop(columns="source_key").to_dict(orient="index")
 
 
 def _wrap(pattern: str) -> str:
@@ -350,12 +358,14 @@ def _infer_period(amount: float, currency: str) -> str:
     return "year"
 
 
-def _monthly_factor(period: str, months_per_year: float, wt: pd.Series) -> float:
+def _monthly_factor(period: str, months_per_year: float, wt: dict[str, float]) -> float:
     """Multiply an amount per `period` by this to get an amount per month."""
+    # Yearly figures divided by 12, not the rounded monthly columns, so that
+    # e.g. a US hourly rate annualises to exactly rate x 2080 (BLS convention).
     if period == "hour":
-        return float(wt["hours_per_month"])
+        return float(wt["hours_per_year"]) / 12.0
     if period == "day":
-        return float(wt["days_per_month"])
+        return float(wt["days_per_year"]) / 12.0
     if period == "week":
         return float(wt["weeks_per_year"]) / 12.0
     if period == "year":
@@ -395,8 +405,8 @@ def _finish(
         else:
             period = _infer_period(res.high if math.isnan(res.low) else res.low, cur)
             flags.append("period_inferred")
-    wt_table = _working_time()
-    wt = wt_table.loc[country] if country in wt_table.index else wt_table.loc["DEFAULT"]
+    wt_table = _working_time_rows()
+    wt = wt_table.get(country, wt_table["DEFAULT"])
     mpy = res.months_per_year
     f = _monthly_factor(period, mpy, wt)
     mlow, mhigh = res.low * f, res.high * f
@@ -404,22 +414,17 @@ def _finish(
             mlow, mhigh, mlow * mpy, mhigh * mpy, ";".join(flags))
 
 
-def _as_array(arg: Any, n: int, name: str) -> np.ndarray:
-    """Broadcast a scalar / sequence / Series argument to an object array of length n."""
+def _arg_codes(arg: Any, n: int, name: str, check) -> tuple[np.ndarray, list[str]]:
+    """Factorise a scalar / sequence / Series argument of length n; NA -> code -1."""
     if arg is None or (np.ndim(arg) == 0 and pd.isna(arg)):
-        return np.full(n, None, dtype=object)
+        return np.full(n, -1, dtype=np.int64), []
     if np.ndim(arg) == 0:
-        return np.full(n, arg, dtype=object)
+        return np.zeros(n, dtype=np.int64), [check(arg, name)]
     arr = np.asarray(arg.to_numpy() if isinstance(arg, (pd.Series, pd.Index)) else list(arg), dtype=object)
     if arr.shape != (n,):
         raise ValueError(f"parse_salaries: `{name}` has length {arr.shape[0]}, values have {n}")
-    return arr
-
-
-def _codes(arr: np.ndarray, name: str, check) -> tuple[np.ndarray, list]:
-    codes, uniques = pd.factorize(pd.Series(arr, dtype=object), use_na_sentinel=True)
-    cleaned = [check(u, name) for u in uniques]
-    return codes, cleaned
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    return codes.astype(np.int64), [check(u, name) for u in uniques]
 
 
 def _check_country(value: Any, name: str) -> str:
@@ -512,13 +517,13 @@ def parse_salaries(
         index = pd.RangeIndex(len(texts))
     n = len(texts)
     # Non-strings (NaN, None, numbers) are read as text or treated as missing.
-    text_codes, text_uniques = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
+    text_codes, text_uniques = pd.factorize(texts, use_na_sentinel=True)
     parsed = [_parse_text(u if isinstance(u, str) else str(u)) for u in text_uniques]
     missing = _TextResult("missing", "no value")
 
-    c_codes, c_uni = _codes(_as_array(country, n, "country"), "country", _check_country)
-    k_codes, k_uni = _codes(_as_array(currency, n, "currency"), "currency", _check_currency)
-    p_codes, p_uni = _codes(_as_array(default_period, n, "default_period"), "default_period", _check_period)
+    c_codes, c_uni = _arg_codes(country, n, "country", _check_country)
+    k_codes, k_uni = _arg_codes(currency, n, "currency", _check_currency)
+    p_codes, p_uni = _arg_codes(default_period, n, "default_period", _check_period)
 
     # One integer key per (text, country, currency, period) combination; +1 maps NA (-1) to 0.
     dims = np.array([len(text_uniques), len(c_uni), len(k_uni), len(p_uni)], dtype=np.int64) + 1
@@ -536,11 +541,15 @@ def parse_salaries(
             k_uni[cu - 1] if cu > 0 else None,
             p_uni[p - 1] if p > 0 else None,
         ))
-    uniq = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))
-    for col in ("low", "high", "months_per_year", "monthly_low", "monthly_high", "annual_low", "annual_high"):
-        uniq[col] = uniq[col].astype("float64")
-    for col in ("status", "reason", "currency", "period", "basis", "flags"):
-        uniq[col] = uniq[col].astype("str")
-    out = uniq.take(np.asarray(combo_codes, dtype=np.intp))
-    out.index = index
+    # Columns are built on the distinct combinations, then taken to the rows:
+    # a take on a small typed array is far cheaper than converting n values.
+    take = np.asarray(combo_codes, dtype=np.intp)
+    data = {}
+    for j, col in enumerate(OUTPUT_COLUMNS):
+        column = [r[j] for r in rows]
+        if col in _FLOAT_COLUMNS:
+            data[col] = np.asarray(column, dtype=np.float64).take(take)
+        else:
+            data[col] = pd.array(column, dtype="str").take(take)
+    out = pd.DataFrame(data, index=index, copy=False)
     return out

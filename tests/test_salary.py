@@ -1,0 +1,331 @@
+"""Tests of csresearch.clean.salary.parse_salaries.
+
+Ground truth comes from strings whose value is known by reading them: the
+hand-labelled set in tests/data/salary_labelled.csv and the cases below.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csresearch.clean.salary import OUTPUT_COLUMNS, parse_salaries
+from csresearch.errors import ReferenceDataError
+
+LABELLED = Path(__file__).parent / "data" / "salary_labelled.csv"
+WORKING_TIME = Path(__file__).resolve().parents[1] / "csresearch" / "reference" / "working_time.csv"
+# Measured 0.994 (651/655); the four misses are explained in the issue note.
+ACCURACY_FLOOR = 0.985
+
+
+def one(text, **kw) -> pd.Series:
+    return parse_salaries([text], **kw).iloc[0]
+
+
+def flags(row) -> set[str]:
+    return set(filter(None, row["flags"].split(";")))
+
+
+# --------------------------------------------------------------------------- labelled set
+
+
+def _load_labelled() -> pd.DataFrame:
+    lab = pd.read_csv(LABELLED, dtype=str, keep_default_na=False)
+    for col in ("low", "high", "months_per_year"):
+        lab[col] = pd.to_numeric(lab[col].replace("", np.nan))
+    return lab
+
+
+def _matches(out: pd.DataFrame, lab: pd.DataFrame) -> pd.Series:
+    def same_float(a, b):
+        a, b = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+        return (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= 1e-6 * np.maximum(np.abs(b), 1.0))
+
+    def same_str(a, b):
+        return a.fillna("").astype(str).to_numpy() == b.fillna("").astype(str).to_numpy()
+
+    ok = same_str(out["status"], lab["status"])
+    for col in ("low", "high", "months_per_year"):
+        ok &= same_float(out[col], lab[col])
+    for col in ("currency", "period", "basis"):
+        ok &= same_str(out[col], lab[col])
+    return pd.Series(ok, index=lab.index)
+
+
+def test_labelled_set_is_large_and_mostly_real():
+    lab = _load_labelled()
+    assert len(lab) >= 400
+    assert (lab["origin"] != "handwritten").sum() >= 300
+    assert set(lab["status"]) == {"ok", "negotiable", "missing", "unparsed"}
+
+
+def test_accuracy_on_labelled_set():
+    lab = _load_labelled()
+    default_period = lab["default_period"].where(lab["default_period"] != "", None)
+    out = parse_salaries(
+        lab["text"].where(lab["text"] != "", None), country=lab["country"], default_period=default_period
+    )
+    ok = _matches(out, lab)
+    misses = lab.loc[~ok, "text"].tolist()
+    accuracy = ok.mean()
+    print(f"salary labelled accuracy {accuracy:.4f} ({ok.sum()}/{len(ok)}); misses: {misses}")
+    assert accuracy >= ACCURACY_FLOOR, misses
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def test_columns_index_and_dtypes():
+    s = pd.Series(["4.5-6千/月", None, "面议"], index=[10, 20, 30])
+    out = parse_salaries(s, country="CN")
+    assert list(out.columns) == list(OUTPUT_COLUMNS)
+    assert out.index.equals(s.index)
+    for col in ("low", "high", "months_per_year", "monthly_low", "annual_high"):
+        assert out[col].dtype == np.float64
+    assert list(out["status"]) == ["ok", "missing", "negotiable"]
+    assert out.loc[30, "reason"] != "" and out.loc[10, "reason"] == ""
+    assert out.loc[10, "flags"] == "currency_default"
+
+
+def test_list_input_gets_range_index():
+    out = parse_salaries(["1", "2"], country="GB")
+    assert out.index.equals(pd.RangeIndex(2))
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("4.5-6千/月", 4500, 6000),
+        ("0.8-1万/月", 8000, 10000),
+        ("15-25K·14薪", 15000, 25000),
+        ("от 80 000 руб.", 80000, math.nan),
+        ("до 45 000 ₽", math.nan, 45000),
+        ("8千以上", 8000, math.nan),
+        ("2万以下", math.nan, 20000),
+        ("3000元起", 3000, math.nan),
+        ("5000", 5000, 5000),
+        ("５０００－８０００元／月", 5000, 8000),
+        ("3.350 000", 3350000, 3350000),
+        ("2.500 €", 2500, 2500),
+        ("6,08 p/h", 6.08, 6.08),
+        ("80\u00a0000 руб.", 80000, 80000),
+        ("80\u2009000 руб.", 80000, 80000),
+        ("80\u202f000 руб.", 80000, 80000),
+        ("65,000.00 - 75,000.00", 65000, 75000),
+        ("1,5 тыс. руб.", 1500, 1500),
+        ("30-45000", 30000, 45000),
+        ("10,000+", 10000, math.nan),
+    ],
+)
+def test_amounts_units_and_separators(text, low, high):
+    row = one(text, country="CN")
+    assert row["status"] == "ok"
+    np.testing.assert_allclose([row["low"], row["high"]], [low, high], rtol=1e-9)
+
+
+@pytest.mark.parametrize("dash", ["-", "–", "—", "~", "～", "〜", "至", "到", " to ", " до "])
+def test_every_dash_variant(dash):
+    row = one(f"5000{dash}8000", country="CN")
+    assert (row["low"], row["high"]) == (5000, 8000)
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "currency"),
+    [
+        ("5000 руб.", "RU", "RUB"), ("5000 р.", "RU", "RUB"), ("5000₽", "RU", "RUB"), ("5000 RUR", "RU", "RUB"),
+        ("¥5000", "CN", "CNY"), ("5000元", "CN", "CNY"), ("¥5000", "JP", "JPY"),
+        ("£5000", None, "GBP"), ("$5000", None, "USD"), ("€5000", None, "EUR"), ("$5000", "CA", "CAD"),
+        ("от 2000 USD", "RU", "USD"), ("1 200 BYN", "BY", "BYN"), ("300 000 ₸", "KZ", "KZT"),
+        ("5000", "DE", "EUR"),
+    ],
+)
+def test_currency(text, country, currency):
+    assert one(text, country=country)["currency"] == currency
+
+
+def test_currency_precedence():
+    # Text beats the caller's currency, which beats the country default.
+    assert one("$100", country="GB", currency="EUR")["currency"] == "USD"
+    row = one("100", country="GB", currency="EUR")
+    assert row["currency"] == "EUR" and "currency_default" not in flags(row)
+    row = one("100", country="GB")
+    assert row["currency"] == "GBP" and "currency_default" in flags(row)
+    row = one("5000-8000元")
+    assert row["currency"] == "CNY" and row["status"] == "ok"
+    row = one("5000")
+    assert row["status"] == "unparsed" and "currency" in row["reason"]
+    row = one("4.5-6千/月")  # no country: Chinese script points to CNY
+    assert row["currency"] == "CNY" and "currency_inferred" in flags(row)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("£22,000 per annum", "year"), ("£22,000 p.a.", "year"), ("22,000 pa", "year"), ("22000/annum", "year"),
+        ("£9 per hour", "hour"), ("6.08 p/h", "hour"), ("9 p.hr", "hour"), ("9 ph", "hour"), ("9/hr", "hour"),
+        ("$18 an hour", "hour"), ("£90 per day", "day"), ("£90 pd", "day"), ("£400 per week", "week"),
+        ("£400 pw", "week"), ("£1,500 pcm", "month"), ("150元/天", "day"), ("20元/小时", "hour"),
+        ("6-8万/年", "year"), ("月薪5000", "month"), ("年薪10万", "year"), ("50 000 в месяц", "month"),
+        ("300 в час", "hour"), ("2500 за смену", "day"), ("14,50 € pro Stunde", "hour"),
+        ("2.500 € brutto/Monat", "month"), ("32.000 € brutto im Jahr", "year"), ("28 000 € brut par an", "year"),
+        ("2 100 € net par mois", "month"),
+        ("90 per day to 120 per day per year", "day"),  # the first period named wins
+    ],
+)
+def test_period_words(text, period):
+    row = one(text, country="GB")
+    assert row["period"] == period
+    assert "period_inferred" not in flags(row)
+
+
+def test_period_default_and_inference():
+    row = one("5000", country="CN", default_period="day")
+    assert row["period"] == "day" and "period_inferred" not in flags(row)
+    row = one("5000", country="CN")
+    assert row["period"] == "month" and "period_inferred" in flags(row)
+    assert one("13500 - 15500", country="GB")["period"] == "year"
+    assert one("6.08", country="GB")["period"] == "hour"
+    # A period in the text beats the caller's default.
+    assert one("20元/小时", country="CN", default_period="month")["period"] == "hour"
+
+
+@pytest.mark.parametrize(
+    ("text", "basis"),
+    [
+        ("税前8000", "gross"), ("税后6000", "net"), ("от 50 000 руб. на руки", "net"),
+        ("от 74 000 руб. до вычета налогов", "gross"), ("£20k before tax", "gross"), ("£1,600 after tax", "net"),
+        ("£24k gross", "gross"), ("£1,650 net", "net"), ("2.500 € brutto", "gross"), ("2.000 € netto", "net"),
+        ("28 000 € brut", "gross"), ("£22k", "unknown"),
+    ],
+)
+def test_basis(text, basis):
+    assert one(text, country="GB")["basis"] == basis
+
+
+@pytest.mark.parametrize(
+    ("text", "mpy"),
+    [("15-25K·14薪", 14), ("1-1.5万·13薪", 13), ("9000元/月，13薪", 13), ("£20,000 + 13th month salary", 13),
+     ("2 000 € brut sur 13 mois", 13), ("8000元/月", 12)],
+)
+def test_months_per_year(text, mpy):
+    row = one(text, country="CN")
+    assert row["months_per_year"] == mpy
+    assert ("bonus_months" in flags(row)) == (mpy != 12)
+
+
+@pytest.mark.parametrize(
+    "text", ["面议", "薪资面议", "договорная", "по договорённости", "по договоренности", "Negotiable", "Competitive",
+             "DOE", "nach Vereinbarung", "à négocier"],
+)
+def test_negotiable(text):
+    row = one(text, country="GB")
+    assert row["status"] == "negotiable" and math.isnan(row["low"]) and row["reason"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", None, float("nan"), "\u3000"])
+def test_missing(text):
+    assert one(text, country="CN")["status"] == "missing"
+
+
+@pytest.mark.parametrize(
+    "text", ["2020-03-15", "03-12", "15.03.2020", "13812345678", "+7 999 123-45-67", "8 (800) 555-35-35",
+             "5 years experience", "2 года", "1–3 года", "3-5年经验", "Room 101", "abc", "1234567890123456789"],
+)
+def test_not_pay_is_unparsed_with_reason(text):
+    row = one(text, country="CN")
+    assert row["status"] == "unparsed" and row["reason"]
+    assert math.isnan(row["low"]) and math.isnan(row["high"])
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [("20000-15000", "swapped"), ("底薪3000+提成", "base_only"), ("оклад 45 000 + премия", "base_only"),
+     ("£25k OTE", "ote"), ("12500 - 14000/annum + Plus Bonuses", "plus_extras"), ("£20k + comm", "plus_extras"),
+     ("c40000", "approx"), ("30000 - 40000, Negotiable", "negotiable"), ("30-45000", "shorthand_thousands")],
+)
+def test_flags(text, flag):
+    row = one(text, country="GB")
+    assert row["status"] == "ok" and flag in flags(row)
+
+
+def test_base_only_keeps_base():
+    row = one("底薪3000+提成", country="CN")
+    assert (row["low"], row["high"]) == (3000, 3000)
+
+
+def test_titles_with_embedded_pay_do_not_crash():
+    out = parse_salaries(["美团点评客服专员5700-6700", "上五休二税后3500起聘客服专员"], country="CN")
+    assert list(out["low"]) == [5700, 3500]
+    assert out.loc[1, "basis"] == "net" and math.isnan(out.loc[1, "high"])
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def test_conversions_use_working_time_table():
+    wt = pd.read_csv(WORKING_TIME).set_index("country")
+    row = one("20元/小时", country="CN")
+    assert row["monthly_low"] == pytest.approx(20 * wt.loc["CN", "hours_per_month"])  # 174 h
+    assert row["annual_low"] == pytest.approx(row["monthly_low"] * 12)
+    row = one("150元/天", country="CN")
+    assert row["monthly_low"] == pytest.approx(150 * 21.75)
+    row = one("$20 per hour", country="US")
+    assert row["annual_low"] == pytest.approx(20 * 2080)
+    row = one("£400 per week", country="GB")
+    assert row["annual_low"] == pytest.approx(400 * 52)
+    row = one("1-1.5万·13薪", country="CN")
+    assert (row["annual_low"], row["annual_high"]) == (130000, 195000)
+    row = one("£24,000 per annum", country="GB")
+    assert (row["monthly_low"], row["annual_low"]) == (2000, 24000)
+    row = one("10 € pro Stunde", country="XX")  # unknown country -> DEFAULT row
+    assert row["monthly_low"] == pytest.approx(10 * wt.loc["DEFAULT", "hours_per_year"] / 12)
+
+
+def test_working_time_table_is_consistent():
+    wt = pd.read_csv(WORKING_TIME).set_index("country")
+    assert {"CN", "RU", "GB", "US", "DE", "FR", "DEFAULT"} <= set(wt.index)
+    # The monthly columns are the yearly norms / 12, rounded for display.
+    np.testing.assert_allclose(wt["hours_per_month"], wt["hours_per_year"] / 12, rtol=1e-3)
+    np.testing.assert_allclose(wt["days_per_month"], wt["days_per_year"] / 12, rtol=1e-3)
+    # Yearly hours sit between 90% and 101% of 52 full weeks (public holidays
+    # are unpaid time in RU's calendar norm, paid in CN's 21.75-day rule).
+    ratio = wt["hours_per_year"] / (wt["hours_per_week"] * 52)
+    assert ratio.between(0.9, 1.01).all()
+    assert wt.loc["CN", "days_per_month"] == 21.75 and wt.loc["CN", "hours_per_month"] == 174
+    assert wt.loc["US", "hours_per_year"] == 2080 and wt.loc["FR", "hours_per_month"] == 151.67
+
+
+# --------------------------------------------------------------------------- vector arguments
+
+
+def test_array_arguments_and_dedup_consistency():
+    texts = pd.Series(["50000"] * 4, index=list("abcd"))
+    out = parse_salaries(
+        texts, country=["CN", "RU", None, "GB"], currency=[None, None, "USD", None],
+        default_period=pd.Series(["month", None, "month", "hour"], index=list("abcd")),
+    )
+    assert list(out["currency"]) == ["CNY", "RUB", "USD", "GBP"]
+    assert list(out["period"]) == ["month", "month", "month", "hour"]
+    assert out.loc["d", "monthly_low"] == pytest.approx(50000 * 162.5)
+    # The same string repeated gives identical rows.
+    big = parse_salaries(["4.5-6千/月"] * 1000 + ["от 80 000 руб."] * 1000, country=["CN"] * 1000 + ["RU"] * 1000)
+    assert big.iloc[:1000].drop_duplicates().shape[0] == 1
+    assert big.iloc[1000:].drop_duplicates().shape[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("kw", "bad"),
+    [({"country": "China"}, "China"), ({"currency": "rubles"}, "rubles"), ({"default_period": "fortnight"}, "fortnight")],
+)
+def test_bad_arguments_raise_typed_errors(kw, bad):
+    with pytest.raises(ReferenceDataError, match=bad):
+        parse_salaries(["5000"], **kw)
+
+
+def test_wrong_length_argument():
+    with pytest.raises(ValueError, match="country"):
+        parse_salaries(["1", "2"], country=["CN"])
