@@ -1,6 +1,7 @@
 """Figures of simulated careers under written promotion rules (one function per figure).
 
-Every figure is built from histories simulated by :func:`csresearch.policy.simulate_policy`;
+Figures are plain ``matplotlib.figure.Figure`` objects (not registered with pyplot, so a build
+that makes many of them leaks nothing); save them with ``fig.savefig``. Every figure is built from histories simulated by :func:`csresearch.policy.simulate_policy`;
 titles say so, because the curves show what the written rules imply under an assumed
 performance process, not what happened to real staff. Labels are in English (the Chinese
 grade names are in the policy files and ``Policy.describe()``) so that figures render with the
@@ -11,16 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg", force=False)  # headless by default (CI, `csresearch build`); notebooks override
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from csresearch.policy.engine import (  # noqa: E402
+from csresearch.policy.engine import (
     PerformanceProcess,
     list_policies,
     load_policy,
@@ -64,7 +60,8 @@ def plot_time_to_level(histories: Mapping[str, pd.DataFrame], levels: Sequence[i
     >>> len(fig.axes)
     2
     """
-    fig, axes = plt.subplots(1, len(levels), figsize=(5 * len(levels), 3.8), sharey=True, squeeze=False)
+    fig = Figure(figsize=(5 * len(levels), 3.8))
+    axes = fig.subplots(1, len(levels), sharey=True, squeeze=False)
     for ax, level in zip(axes[0], levels, strict=True):
         for name, ev in histories.items():
             ttl = time_to_level(ev, level)
@@ -103,7 +100,8 @@ def plot_share_demoted(histories: Mapping[str, pd.DataFrame]) -> Figure:
         for kind in ("demotion", "exit")
     }
     x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(1.8 * len(names) + 2.5, 3.8))
+    fig = Figure(figsize=(1.8 * len(names) + 2.5, 3.8))
+    ax = fig.subplots()
     for offset, (kind, label) in zip((-0.2, 0.2), (("demotion", "ever demoted"), ("exit", "left or dismissed")),
                                      strict=True):  # fmt: skip
         bars = ax.bar(x + offset, shares[kind], width=0.4, label=label)
@@ -136,7 +134,8 @@ def plot_rule_change(sweep: pd.DataFrame, levels: Sequence[int] = (2, 3), *, xla
     >>> len(plot_rule_change(t).axes)
     2
     """
-    fig, (ax_m, ax_s) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig = Figure(figsize=(10, 3.8))
+    ax_m, ax_s = fig.subplots(1, 2)
     for level in levels:
         ax_m.plot(sweep["value"], sweep[f"median_months_L{level}"], marker="o", label=_label(level))
         ax_s.plot(sweep["value"], sweep[f"share_reached_L{level}"], marker="o", label=_label(level))
