@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import __version__
 from .clean.oews import read_oews

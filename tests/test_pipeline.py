@@ -72,7 +72,7 @@ def _personal(df, keep=()):
     return df.drop(columns=drop), drop
 
 
-def _ppp(amounts, from_currency, to_currency="USD", *, year=None, method="ppp"):
+def _ppp(amounts, from_currency, to_currency="USD", *, year=None, method="ppp", country=None):
     if year > 2030:
         raise ReferenceDataError(f"no PPP factor for {from_currency} {year}")
     return np.asarray(amounts) / 4.0
@@ -137,7 +137,7 @@ def test_missing_ppp_reference_is_reported_not_silent():
     res = clean_survey(_raw(), source="t", country="CN", year=2040, steps=STEPS)
     assert res.table["annual_mid_usd_ppp"].isna().all()
     assert sum(res.manifest["ppp_unavailable"].values()) == 3
-    assert any("CNY 2040" in k for k in res.manifest["ppp_unavailable"])
+    assert any("CNY 2040 CN" in k for k in res.manifest["ppp_unavailable"])
 
 
 def test_record_ids_are_stable_and_distinct_across_sources():

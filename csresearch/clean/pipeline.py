@@ -476,20 +476,25 @@ def _reject_reasons(raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, k
 
 
 def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> dict[str, int]:
-    """Fill annual_mid_usd_ppp group by group; report (currency, year) pairs lacking reference data."""
+    """Fill annual_mid_usd_ppp group by group; report groups lacking reference data.
+
+    PPP factors are per country (the euro has one per euro-area member), so groups are
+    (currency, year, country). A group without a factor keeps NaN and is counted in the
+    manifest under the reference table's own explanation: never a silent NaN.
+    """
     from ..errors import ReferenceDataError
 
     missing: dict[str, int] = {}
-    todo = table.loc[usable & table["annual_mid"].notna(), ["annual_mid", "currency", "year"]]
+    todo = table.loc[usable & table["annual_mid"].notna(), ["annual_mid", "currency", "year", "country"]]
     no_year = todo["year"].isna()
     if no_year.any():
         missing["year unknown"] = int(no_year.sum())
     todo = todo[~no_year]
-    for (cur, yr), grp in todo.groupby(["currency", "year"], sort=True):
+    for (cur, yr, cc), grp in todo.groupby(["currency", "year", "country"], sort=True):
         try:
-            conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp")
+            conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc)
         except ReferenceDataError as exc:
-            missing[f"{cur} {int(yr)}: {exc}"] = int(len(grp))
+            missing[f"{cur} {int(yr)} {cc}: {exc}"] = int(len(grp))
             continue
         table.loc[grp.index, "annual_mid_usd_ppp"] = np.asarray(conv, dtype="float64")
     return missing

@@ -1,0 +1,71 @@
+"""`csresearch build` on the shipped data: complete, accounted for, reproducible, private."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csresearch.build import build
+from csresearch.io import project_root
+from csresearch.schema import validate_processed
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, object, dict[str, bytes]]:
+    """Build twice in a scratch copy of data/raw; keep the first build's bytes."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(project_root() / "data" / "raw", root / "data" / "raw")
+    first = build(root, figures=True, show_progress=False)
+    snapshot = {p.name: p.read_bytes() for p in sorted((root / "data" / "processed").iterdir())}
+    build(root, figures=False, show_progress=False)
+    return root, first, snapshot
+
+
+def test_two_builds_give_byte_identical_processed_files(built):
+    root, _, first = built
+    second = {p.name: p.read_bytes() for p in sorted((root / "data" / "processed").iterdir())}
+    assert sorted(first) == sorted(second)
+    for name in first:
+        assert first[name] == second[name], f"{name} differs between two builds"
+
+
+def test_every_raw_row_is_in_the_table_or_the_rejects(built):
+    root, report, _ = built
+    m = json.loads((root / "data" / "processed" / "manifest.json").read_text("utf-8"))
+    table = pd.read_parquet(root / "data" / "processed" / "survey.parquet")
+    rejects = pd.read_csv(root / "data" / "processed" / "survey_rejects.csv", dtype=str)
+    assert m["rows_in"] == len(table) + len(rejects) == m["rows_table"] + m["rows_rejected"]
+    for src in m["sources"]:
+        assert src["rows_in"] == src["rows_table"] + src["rows_rejected"]
+        assert sum(src["rejected_by_reason"].values()) == src["rows_rejected"]
+    validate_processed(table)
+    assert set(table["source"]) >= {"seed_survey", "synth_cn_postings", "synth_ru_postings", "synth_us_survey"}
+
+
+def test_no_personal_data_reaches_processed_files(built):
+    root, _, _ = built
+    text = "\n".join(p.read_bytes().decode("utf-8", errors="ignore") if p.suffix != ".parquet"
+                     else pd.read_parquet(p).to_csv() for p in (root / "data" / "processed").iterdir())
+    patterns = {
+        "cn mobile": r"(?<!\d)1[3-9]\d{9}(?!\d)",
+        "e-mail": r"[\w.+-]+@[\w-]+\.[a-z]{2,}",
+        "ru phone": r"\+7\s?\(\d{3}\)",
+        "uk mobile": r"07700\s?900\d{3}",
+        "obfuscated e-mail": r"\bat example dot com\b",
+    }
+    for name, pattern in patterns.items():
+        assert not re.search(pattern, text), f"{name} found in data/processed"
+
+
+def test_every_figure_is_written_as_png_and_svg(built):
+    _, report, _ = built
+    names = {p.stem for p in report.figures}
+    assert {"01_row_accounting", "01_pay_by_country"} <= names
+    for stem in names:
+        assert {p.suffix for p in report.figures if p.stem == stem} == {".png", ".svg"}
+    assert all(p.stat().st_size > 1000 for p in report.figures)
