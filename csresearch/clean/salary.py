@@ -97,9 +97,33 @@ def _wrap(pattern: str) -> str:
     return f"{left}(?:{pattern}){right}"
 
 
+def _first_char(pattern: str) -> str | None:
+    """The literal first character of a pattern as a class item, or None if not literal."""
+    if pattern.startswith("\\d"):
+        return "0-9"
+    if pattern.startswith("\\"):
+        return re.escape(pattern[1]) if len(pattern) > 1 and not pattern[1].isalnum() else None
+    if not pattern or pattern[0] in "([.^$|?*+{":
+        return None
+    return re.escape(pattern[0])
+
+
 def _alt(patterns: Sequence[str]) -> str:
     # Longest first, so that "per annum" wins over "pa" and "美元" over "元".
-    return "|".join(_wrap(p) for p in sorted(patterns, key=len, reverse=True))
+    body = "|".join(_wrap(p) for p in sorted(patterns, key=len, reverse=True))
+    firsts = [_first_char(p) for p in patterns]
+    if all(firsts):
+        # A one-character lookahead lets the engine skip most positions
+        # without trying every alternative (about 5x faster on long lists).
+        return f"(?=[{''.join(sorted(set(firsts)))}])(?:{body})"
+    return f"(?:{body})"
+
+
+def _guard(parts: list[str], patterns: list[str]) -> str:
+    """Join named alternatives behind one first-character lookahead when possible."""
+    firsts = [_first_char(p) for p in patterns]
+    body = "|".join(parts)
+    return f"(?=[{''.join(sorted(set(firsts)))}])(?:{body})" if all(firsts) else body
 
 
 @dataclass(frozen=True)
@@ -117,6 +141,7 @@ class _Grammar:
     negotiable: re.Pattern
     bonus_months: list[re.Pattern]
     ignore: re.Pattern
+    ignore_trigger: re.Pattern
     pay_words: re.Pattern
     base: re.Pattern
     extras: re.Pattern
@@ -157,12 +182,12 @@ def _grammar() -> _Grammar:
     for j, sym in enumerate(lex["ambiguous"]):
         cur_groups.append("?" + sym)
         cur_parts.append(f"(?P<c{len(cur_groups) - 1}>{sym})")
-    currency_alt = "|".join(cur_parts)
+    currency_alt = _guard(cur_parts, [p for pats in lex["currencies"].values() for p in pats] + list(lex["ambiguous"]))
     period_groups, period_parts = [], []
     for i, (per, pats) in enumerate(lex["periods"].items()):
         period_groups.append(per)
         period_parts.append(f"(?P<p{i}>{_alt(pats)})")
-    period_alt = "|".join(period_parts)
+    period_alt = _guard(period_parts, [p for pats in lex["periods"].values() for p in pats])
     cur_plain = "|".join(_alt(p) for p in lex["currencies"].values()) + "|" + "|".join(lex["ambiguous"])
     per_plain = "|".join(_alt(p) for p in lex["periods"].values())
     filler = rf"(?:{cur_plain}|{per_plain}|{_alt(lex['range_filler'])}|[.:,/])"
@@ -180,7 +205,11 @@ def _grammar() -> _Grammar:
         basis=re.compile(f"(?P<net>{_alt(lex['basis']['net'])})|(?P<gross>{_alt(lex['basis']['gross'])})"),
         negotiable=re.compile(_alt(lex["negotiable"])),
         bonus_months=[re.compile(p) for p in lex["bonus_months"]],
-        ignore=re.compile("|".join(f"(?:{p})" for p in lex["ignore_spans"])),
+        # Spans that start with a number may only start where a number starts.
+        ignore=re.compile("|".join(
+            f"(?<![\\d.,])(?:{p})" if p.startswith("\\d") else f"(?:{p})" for p in lex["ignore_spans"]
+        )),
+        ignore_trigger=re.compile("|".join(lex["ignore_triggers"])),
         pay_words=re.compile(_alt(lex["pay_words"])),
         base=re.compile(_alt(lex["base_words"])),
         extras=re.compile(_alt(lex["extras_words"])),
@@ -263,7 +292,8 @@ def _parse_text(text: str) -> _TextResult:
             flags.append("bonus_months")
             t = t[: m.start()] + " " + t[m.end():]
             break
-    t = gram.ignore.sub(" ", t)
+    if gram.ignore_trigger.search(t):
+        t = gram.ignore.sub(" ", t)
     negotiable = gram.negotiable.search(t) is not None
     nums = list(gram.number.finditer(t))
     if not nums:
@@ -420,9 +450,10 @@ def _arg_codes(arg: Any, n: int, name: str, check) -> tuple[np.ndarray, list[str
         return np.full(n, -1, dtype=np.int64), []
     if np.ndim(arg) == 0:
         return np.zeros(n, dtype=np.int64), [check(arg, name)]
-    arr = np.asarray(arg.to_numpy() if isinstance(arg, (pd.Series, pd.Index)) else list(arg), dtype=object)
-    if arr.shape != (n,):
-        raise ValueError(f"parse_salaries: `{name}` has length {arr.shape[0]}, values have {n}")
+    # A Series is factorised as is (Arrow-backed strings dictionary-encode fast).
+    arr = arg if isinstance(arg, pd.Series) else np.asarray(list(arg), dtype=object)
+    if len(arr) != n:
+        raise ValueError(f"parse_salaries: `{name}` has length {len(arr)}, values have {n}")
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
     return codes.astype(np.int64), [check(u, name) for u in uniques]
 
@@ -510,14 +541,14 @@ def parse_salaries(
     195000.0
     """
     if isinstance(values, pd.Series):
-        index = values.index
-        texts = values.to_numpy(dtype=object)
+        index, texts = values.index, values
     else:
         texts = np.asarray(list(values), dtype=object)
         index = pd.RangeIndex(len(texts))
     n = len(texts)
     # Non-strings (NaN, None, numbers) are read as text or treated as missing.
     text_codes, text_uniques = pd.factorize(texts, use_na_sentinel=True)
+    text_codes = np.asarray(text_codes, dtype=np.int64)
     parsed = [_parse_text(u if isinstance(u, str) else str(u)) for u in text_uniques]
     missing = _TextResult("missing", "no value")
 
