@@ -58,6 +58,10 @@ def test_unknown_name_lists_available():
         load_policy("nonexistent_policy")
     with pytest.raises(ReferenceDataError, match="pay_seed001"):
         load_pay_policy("nope")
+    with pytest.raises(ReferenceDataError, match="unknown promotion policy 'pay_seed001'"):
+        load_policy("pay_seed001")
+    with pytest.raises(ReferenceDataError, match="unknown pay policy 'tiered_tenure'"):
+        load_pay_policy("tiered_tenure")
 
 
 def _write(tmp_path, text, name="bad.yaml"):

@@ -32,6 +32,7 @@ company's staff experienced.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -246,6 +247,7 @@ class Policy:
 # --------------------------------------------------------------------------------------------
 # Loading and validation
 # --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
 def _policy_files() -> dict[str, Any]:
     folder = resources.files("csresearch.policy") / POLICY_DIR
     return {p.name[: -len(".yaml")]: p for p in folder.iterdir() if p.name.endswith(".yaml")}
@@ -276,9 +278,9 @@ def read_policy_yaml(name_or_path: str | Path, *, kind: str) -> tuple[dict, str]
         except OSError as exc:
             raise PolicyError(f"{label}: cannot read {kind} policy file ({exc})") from exc
     else:
-        files = _policy_files()
+        files = {k: v for k, v in _policy_files().items() if k.startswith("pay_") == (kind == "pay")}
         if str(name_or_path) not in files:
-            known = sorted(n for n in files if n.startswith("pay_") == (kind == "pay"))
+            known = sorted(files)
             raise ReferenceDataError(f"unknown {kind} policy {str(name_or_path)!r}; available: {known}")
         label = files[str(name_or_path)].name
         text = files[str(name_or_path)].read_text(encoding="utf-8")
@@ -468,8 +470,15 @@ def load_policy(name_or_path: str | Path | Policy) -> Policy:
     """
     if isinstance(name_or_path, Policy):
         return name_or_path
+    if isinstance(name_or_path, str) and name_or_path in _policy_files():
+        return _load_shipped(name_or_path)  # frozen, so one parsed copy can be shared
     data, label = read_policy_yaml(name_or_path, kind="promotion")
     return _parse_policy(data, label)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_shipped(name: str) -> Policy:
+    return _parse_policy(*read_policy_yaml(name, kind="promotion"))
 
 
 # --------------------------------------------------------------------------------------------

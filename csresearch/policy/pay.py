@@ -25,6 +25,7 @@ total              sum of the money components
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from csresearch.errors import ColumnMappingError, PolicyError, SchemaError
-from csresearch.policy.engine import _Checker, read_policy_yaml
+from csresearch.policy.engine import _Checker, _policy_files, read_policy_yaml
 
 __all__ = ["PayPolicy", "load_pay_policy", "compute_monthly_pay", "PAY_COMPONENTS"]
 
@@ -143,7 +144,17 @@ def load_pay_policy(name_or_path: str | Path | PayPolicy = "pay_seed001") -> Pay
     """
     if isinstance(name_or_path, PayPolicy):
         return name_or_path
-    data, label = read_policy_yaml(name_or_path, kind="pay")
+    if isinstance(name_or_path, str) and name_or_path in _policy_files():
+        return _load_shipped(name_or_path)  # frozen, so one parsed copy can be shared
+    return _parse_pay_policy(*read_policy_yaml(name_or_path, kind="pay"))
+
+
+@functools.lru_cache(maxsize=None)
+def _load_shipped(name: str) -> PayPolicy:
+    return _parse_pay_policy(*read_policy_yaml(name, kind="pay"))
+
+
+def _parse_pay_policy(data: dict, label: str) -> PayPolicy:
     chk = _Checker(label)
     allowed = {"name", "source", "currency", "period", "base", "performance", "commission",
                "completion_bonus", "allowances", "attendance_bonus"}  # fmt: skip
@@ -298,14 +309,17 @@ def compute_monthly_pay(staff: pd.DataFrame, policy: str | Path | PayPolicy = "p
     deductions = _numeric(staff, "kpi_deductions")
     coef = np.full(n, np.nan)
     if deductions is not None:
-        groups = staff["kpi_group"] if "kpi_group" in staff.columns else pd.Series("basic", index=staff.index)
-        groups = groups.fillna("basic").astype(str).to_numpy()
-        known = dict(p.kpi_max)
-        unknown = sorted(set(np.unique(groups)) - set(known))
-        if unknown:
-            raise SchemaError(f"column 'kpi_group' has unknown group(s) {unknown}; policy {p.name} has {sorted(known)}")
-        for grp, upper in p.kpi_max:
-            m = groups == grp
+        names = [grp for grp, _ in p.kpi_max]
+        if "kpi_group" in staff.columns:
+            raw = staff["kpi_group"]
+            code = pd.Index(names).get_indexer(raw.fillna("basic"))
+            if (code < 0).any():
+                unknown = sorted(pd.unique(raw[code < 0].astype(str)))
+                raise SchemaError(f"column 'kpi_group' has unknown group(s) {unknown}; policy {p.name} has {names}")
+        else:
+            code = np.full(n, names.index("basic") if "basic" in names else 0)
+        for k, (grp, upper) in enumerate(p.kpi_max):
+            m = code == k
             coef[m] = _band_lookup(deductions[m], upper, dict(p.kpi_coefficient)[grp])
         no_pay = ~np.isnan(deductions) & np.isnan(coef)
         coef[no_pay] = 0.0  # "当月无绩效": the whole month's performance pay is forfeited
