@@ -72,8 +72,8 @@ def _personal(df, keep=()):
     return df.drop(columns=drop), drop
 
 
-def _ppp(amounts, from_currency, to_currency="USD", *, year=None, method="ppp", country=None):
-    if year > 2030:
+def _ppp(amounts, from_currency, to_currency="USD", *, year=None, method="ppp", country=None, year_fallback=None):
+    if year > 2030 or (year > 2024 and year_fallback is None):
         raise ReferenceDataError(f"no PPP factor for {from_currency} {year}")
     return np.asarray(amounts) / 4.0
 
@@ -138,6 +138,13 @@ def test_missing_ppp_reference_is_reported_not_silent():
     assert res.table["annual_mid_usd_ppp"].isna().all()
     assert sum(res.manifest["ppp_unavailable"].values()) == 3
     assert any("CNY 2040 CN" in k for k in res.manifest["ppp_unavailable"])
+
+
+def test_ppp_outside_benchmark_years_is_extrapolated_and_counted():
+    res = clean_survey(_raw(), source="t", country="CN", year=2026, steps=STEPS)
+    assert res.table["annual_mid_usd_ppp"].notna().all()
+    assert res.manifest["ppp_extrapolated_with_cpi"] == {"CNY 2026 CN": 3}
+    assert res.manifest["ppp_unavailable"] == {}
 
 
 def test_record_ids_are_stable_and_distinct_across_sources():

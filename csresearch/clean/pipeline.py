@@ -293,9 +293,13 @@ def clean_survey(
     composed = _compose_salary_text(raw) if "salary_low" in raw.columns else None
     if composed is not None:
         salary_text = salary_text.fillna(composed)
-    row_country = _column(raw, "country").str.upper().fillna(_broadcast(country, raw.index, "str"))
-    cities = fn["cities"](_column(raw, "city"), country=row_country)
-    row_country = row_country.fillna(cities["country"].astype("str"))
+    stated_country = _column(raw, "country").str.upper()
+    default_country = _broadcast(country, raw.index, "str")
+    cities = _locate_cities(fn["cities"], _column(raw, "city"), stated_country, default_country)
+    # A row's own country cell wins; then the country of a city we know (a Minsk posting in a
+    # Russian crawl is Belarusian); then the source's default.
+    known_city_country = cities["country"].astype("str").where(cities["city_status"] == "known")
+    row_country = stated_country.fillna(known_city_country).fillna(default_country)
     row_currency = _column(raw, "currency_hint")
     if currency is not None:
         row_currency = row_currency.fillna(_broadcast(currency, raw.index, "str"))
@@ -364,7 +368,7 @@ def clean_survey(
         table[col] = table[col].mask(no_pay)
 
     reason, detail = _reject_reasons(raw, table, pay, keep_unpaid)
-    ppp_missing = _fill_ppp(table, reason.isna(), fn["ppp"])
+    ppp_missing, ppp_extrapolated = _fill_ppp(table, reason.isna(), fn["ppp"])
 
     keep = reason.isna()
     candidate = coerce_processed(table.loc[keep, PROCESSED_COLUMNS])
@@ -412,10 +416,23 @@ def clean_survey(
         "personal_columns_dropped": list(dropped_personal),
         "free_text_columns_scrubbed": free_text,
         "ppp_unavailable": ppp_missing,
+        "ppp_extrapolated_with_cpi": ppp_extrapolated,
         "customer_service_rows": int(table_out["is_customer_service"].sum()),
     }
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     return CleanResult(table=table_out, rejects=rejects, manifest=manifest)
+
+
+def _locate_cities(normalize: Callable, names: pd.Series, stated: pd.Series, default: pd.Series) -> pd.DataFrame:
+    """Resolve cities with the row's stated country as hint, then retry the unknown ones with
+    the source's default country (needed for names that only make sense there, e.g. 一线城市)."""
+    first = normalize(names, country=stated)
+    retry = (first["city_status"] != "known") & stated.isna() & default.notna() & names.notna()
+    if retry.any():
+        second = normalize(names[retry], country=default[retry])
+        first = first.copy()
+        first.loc[retry, second.columns] = second
+    return first
 
 
 def _is_dask(df: object) -> bool:
@@ -475,26 +492,41 @@ def _reject_reasons(raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, k
     return reason, detail
 
 
-def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> dict[str, int]:
-    """Fill annual_mid_usd_ppp group by group; report groups lacking reference data.
+def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> tuple[dict[str, int], dict[str, int]]:
+    """Fill annual_mid_usd_ppp group by group.
 
     PPP factors are per country (the euro has one per euro-area member), so groups are
-    (currency, year, country). A group without a factor keeps NaN and is counted in the
-    manifest under the reference table's own explanation: never a silent NaN.
+    (currency, year, country). ICP benchmarks are published for few years; for another year the
+    factor is carried with relative CPI, as the World Bank does between ICP rounds
+    (``year_fallback="cpi"``), and the group is counted as extrapolated. A group with neither
+    keeps NaN and is counted as unavailable, with the reference table's explanation: never a
+    silent NaN.
+
+    Returns
+    -------
+    (unavailable, extrapolated) : dict, dict
+        Rows per group, keyed "CUR YEAR CC[: reason]".
     """
     from ..errors import ReferenceDataError
 
     missing: dict[str, int] = {}
+    extrapolated: dict[str, int] = {}
     todo = table.loc[usable & table["annual_mid"].notna(), ["annual_mid", "currency", "year", "country"]]
     no_year = todo["year"].isna()
     if no_year.any():
         missing["year unknown"] = int(no_year.sum())
     todo = todo[~no_year]
     for (cur, yr, cc), grp in todo.groupby(["currency", "year", "country"], sort=True):
+        key = f"{cur} {int(yr)} {cc}"
         try:
             conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc)
-        except ReferenceDataError as exc:
-            missing[f"{cur} {int(yr)} {cc}: {exc}"] = int(len(grp))
-            continue
+        except ReferenceDataError:
+            try:
+                conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc,
+                               year_fallback="cpi")
+                extrapolated[key] = int(len(grp))
+            except ReferenceDataError as exc:
+                missing[f"{key}: {exc}"] = int(len(grp))
+                continue
         table.loc[grp.index, "annual_mid_usd_ppp"] = np.asarray(conv, dtype="float64")
-    return missing
+    return missing, extrapolated
