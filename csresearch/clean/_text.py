@@ -1,7 +1,7 @@
 """Text normalisation shared by the title, city and experience parsers.
 
 Real columns repeat heavily, so every parser here works on the distinct
-normalised strings and maps the result back (:func:`map_distinct`).
+normalised strings and maps the result back (:func:`apply_distinct`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -98,8 +99,20 @@ def as_text_series(values: Any, name: str | None = None) -> pd.Series:
     return out
 
 
-def map_distinct(values: pd.Series, func: Callable[[str], Any]) -> pd.Series:
-    """Apply ``func`` once per distinct non-missing value and map back (None for missing)."""
-    uniq = pd.unique(values.dropna())
-    table = {u: func(u) for u in uniq}
-    return pd.Series([table.get(v) if isinstance(v, str) else None for v in values], index=values.index, dtype="object")
+def apply_distinct(values: pd.Series, func: Callable[[str], tuple], missing: tuple) -> list[np.ndarray]:
+    """Apply ``func`` once per distinct non-missing value; return one array per output field.
+
+    ``func`` returns a tuple; rows whose value is missing get ``missing``. The
+    distinct results are spread back with one integer take per field, so the
+    cost is proportional to the number of DISTINCT strings, not rows.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results = [func(u) for u in uniques]
+    results.append(missing)
+    codes = np.where(codes < 0, len(results) - 1, codes)
+    fields = []
+    for j in range(len(missing)):
+        col = np.empty(len(results), dtype=object)
+        col[:] = [r[j] for r in results]
+        fields.append(col.take(codes))
+    return fields

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from ._text import as_text_series, basic_normalise, compile_pattern, load_yaml, map_distinct
+from ._text import apply_distinct, as_text_series, basic_normalise, compile_pattern, load_yaml
 
 __all__ = ["parse_experience", "parse_education", "EDUCATION_LEVELS"]
 
@@ -152,13 +152,11 @@ def parse_experience(texts: Any) -> pd.DataFrame:
     7                   NaN                    NaN          unparsed
     """
     s = as_text_series(texts)
-    parsed = map_distinct(s, _parse_one_experience)
-    rows = [r if isinstance(r, tuple) else (np.nan, np.nan, "missing") for r in parsed]
-    low, high, status = (list(c) for c in zip(*rows)) if rows else ([], [], [])
+    low, high, status = apply_distinct(s, _parse_one_experience, (np.nan, np.nan, "missing"))
     return pd.DataFrame(
         {
-            "experience_years_low": np.asarray(low, dtype=float),
-            "experience_years_high": np.asarray(high, dtype=float),
+            "experience_years_low": low.astype(float),
+            "experience_years_high": high.astype(float),
             "experience_status": pd.array(status, dtype="str"),
         },
         index=s.index,
@@ -230,6 +228,6 @@ def parse_education(texts: Any) -> pd.Series:
     ['college', 'bachelor', 'bachelor', 'college', nan, 'doctorate']
     """
     s = as_text_series(texts)
-    parsed = map_distinct(s, _parse_one_education)
+    (parsed,) = apply_distinct(s, lambda t: (_parse_one_education(t),), (None,))
     dtype = pd.CategoricalDtype(list(_edu_rules().categories), ordered=True)
-    return pd.Series(pd.Categorical(parsed.tolist(), dtype=dtype), index=s.index, name="education")
+    return pd.Series(pd.Categorical(parsed, dtype=dtype), index=s.index, name="education")

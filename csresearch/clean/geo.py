@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from ._text import as_text_series, basic_normalise, compile_pattern, load_yaml
+from ._text import apply_distinct, as_text_series, basic_normalise, compile_pattern, load_yaml
 
 __all__ = ["normalize_cities", "city_table"]
 
@@ -45,8 +45,9 @@ def city_table() -> pd.DataFrame:
     Examples
     --------
     >>> t = city_table()
-    >>> t.loc[t.city_local == "杭州", ["city", "country", "cn_tier"]].iloc[0].tolist()
-    ['Hangzhou', 'CN', 2]
+    >>> row = t.loc[t.city_local == "杭州"].iloc[0]
+    >>> (row["city"], row["country"], int(row["cn_tier"]))
+    ('Hangzhou', 'CN', 2)
     """
     path = resources.files("csresearch.reference").joinpath("cities.csv")
     with path.open("r", encoding="utf-8") as fh:
@@ -216,24 +217,22 @@ def normalize_cities(names: Any, *, country: Any = None) -> pd.DataFrame:
     """
     s = as_text_series(names)
     hint = _country_series(country, s.index)
-    keys = pd.DataFrame({"name": s, "country": hint})
-    present = keys["name"].notna()
-    uniq = keys[present].drop_duplicates()
-    resolved = {
-        (n, c): _resolve(n, c) for n, c in zip(uniq["name"], uniq["country"], strict=True)
-    }
-    rows = [
-        resolved[(n, c)] if ok else (None, None, c, pd.NA, "missing")
-        for n, c, ok in zip(keys["name"], keys["country"], present, strict=True)
-    ]
-    cols = list(zip(*rows)) if rows else [()] * 5
+    # one key per distinct (name, country hint) pair
+    key = (s + "\x1f" + hint.fillna("").astype("str")).where(s.notna())
+
+    def resolve(k: str) -> tuple:
+        name, _, hint_country = k.partition("\x1f")
+        return _resolve(name, hint_country or None)
+
+    city, local, ctry, tier, status = apply_distinct(key, resolve, (None, None, None, pd.NA, "missing"))
+    ctry = np.where(status == "missing", hint.to_numpy(dtype=object), ctry)
     return pd.DataFrame(
         {
-            "city": pd.array(list(cols[0]), dtype="str"),
-            "city_local": pd.array(list(cols[1]), dtype="str"),
-            "country": pd.array(list(cols[2]), dtype="str"),
-            "cn_tier": pd.array(list(cols[3]), dtype="Int64"),
-            "city_status": pd.array(list(cols[4]), dtype="str"),
+            "city": pd.array(city, dtype="str"),
+            "city_local": pd.array(local, dtype="str"),
+            "country": pd.array(ctry, dtype="str"),
+            "cn_tier": pd.array(tier, dtype="Int64"),
+            "city_status": pd.array(status, dtype="str"),
         },
         index=s.index,
     )

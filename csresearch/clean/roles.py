@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from ._text import as_text_series, basic_normalise, compile_pattern, fix_homoglyphs, load_yaml, map_distinct
+from ._text import apply_distinct, as_text_series, basic_normalise, compile_pattern, fix_homoglyphs, load_yaml
 
 __all__ = ["classify_titles", "normalise_title", "LEVEL_NAMES", "FUNCTIONS", "TRACKS"]
 
@@ -261,22 +261,28 @@ def classify_titles(titles: Any, *, language: str | None = None) -> pd.DataFrame
         raise ValueError(f"language must be one of {LANGUAGES} or None, got {language!r}")
     lex = _lexicon()
     s = as_text_series(titles)
-    # distinct raw titles first, then distinct prepared forms: both repeat heavily
-    prepared = map_distinct(s, lambda t: _prepare(t, lex))
-    results = map_distinct(prepared, lambda t: _classify_one(t, language, lex))
-    empty = (False, None, None, None, 0.0, language)
-    rows = [r if isinstance(r, tuple) else empty for r in results]
-    cols = list(zip(*rows)) if rows else [()] * 6
-    level = pd.array(list(cols[1]), dtype="Int64")
+    cache: dict[str, tuple] = {}
+
+    def classify(raw: str) -> tuple:
+        # distinct raw titles first, then distinct prepared forms: both repeat heavily
+        prepared = _prepare(raw, lex)
+        if prepared not in cache:
+            cache[prepared] = _classify_one(prepared, language, lex)
+        return cache[prepared]
+
+    cs, level, track, function, conf, lang = apply_distinct(
+        s, classify, (False, None, None, None, 0.0, language)
+    )
+    level = pd.array(level, dtype="Int64")
     out = pd.DataFrame(
         {
-            "is_customer_service": pd.array(list(cols[0]), dtype=bool),
+            "is_customer_service": cs.astype(bool),
             "level": level,
             "level_name": pd.Series(level, dtype="Int64").map(LEVEL_NAMES, na_action="ignore").astype("str").array,
-            "track": pd.array(list(cols[2]), dtype="str"),
-            "function": pd.array(list(cols[3]), dtype="str"),
-            "confidence": np.asarray(cols[4], dtype=float),
-            "language": pd.array(list(cols[5]), dtype="str"),
+            "track": pd.array(track, dtype="str"),
+            "function": pd.array(function, dtype="str"),
+            "confidence": conf.astype(float),
+            "language": pd.array(lang, dtype="str"),
         },
         index=s.index,
     )
