@@ -162,30 +162,36 @@ def validate_events(events: pd.DataFrame) -> pd.DataFrame:
     # An exit may omit its level: it is the level held.
     fill = (ev["event"] == "exit") & ev["level"].isna()
     ev.loc[fill, "level"] = prev_level[fill]
-    d = _fmt_date(ev["date"])
-    lvl = ev["level"].astype("str")
-    plvl = prev_level.astype("str")
+    # Messages are built only for the offending rows (string work on every row would dominate).
+    info = pd.DataFrame({"event": ev["event"], "date": ev["date"], "level": ev["level"], "prev": prev_level,
+                         "n_hire": n_hire, "n_exit": n_exit, "hire": hire_date, "exit": exit_date})
+
+    def on(r: pd.DataFrame) -> pd.Series:
+        return r["event"] + " on " + _fmt_date(r["date"])
+
+    def levels(r: pd.DataFrame) -> pd.Series:
+        return " to level " + r["level"].astype("str") + " is not {} the level held (" + r["prev"].astype("str") + ")"
 
     checks = [
-        (first & (n_hire == 0), "has no hire event"),
-        (first & (n_hire > 1), "has " + n_hire.astype("str") + " hire events (expected one)"),
-        ((n_hire == 1) & (ev["date"] < hire_date), ev["event"] + " on " + d + " is before the hire on " + _fmt_date(hire_date)),
-        ((n_exit > 1) & (ev["event"] == "exit") & ~last, "has " + n_exit.astype("str") + " exit events (expected at most one)"),
+        (first & (n_hire == 0), lambda r: "has no hire event"),
+        (first & (n_hire > 1), lambda r: "has " + r["n_hire"].astype("str") + " hire events (expected one)"),
+        ((n_hire == 1) & (ev["date"] < hire_date), lambda r: on(r) + " is before the hire on " + _fmt_date(r["hire"])),
+        ((n_exit > 1) & (ev["event"] == "exit") & ~last,
+         lambda r: "has " + r["n_exit"].astype("str") + " exit events (expected at most one)"),
         ((n_exit == 1) & (ev["event"] != "exit") & (ev["date"] > exit_date),
-         ev["event"] + " on " + d + " is after the exit on " + _fmt_date(exit_date)),
-        ((ev["event"] == "promotion") & ~first & (ev["level"] <= prev_level).fillna(False),
-         "promotion on " + d + " to level " + lvl + " is not above the level held (" + plvl + ")"),
-        ((ev["event"] == "demotion") & ~first & (ev["level"] >= prev_level).fillna(False),
-         "demotion on " + d + " to level " + lvl + " is not below the level held (" + plvl + ")"),
-        ((ev["event"] == "exit") & ~first & (ev["level"] != prev_level).fillna(False),
-         "exit on " + d + " records level " + lvl + " but the level held was " + plvl),
+         lambda r: on(r) + " is after the exit on " + _fmt_date(r["exit"])),
+        ((ev["event"] == "promotion") & ~first & (ev["level"] <= prev_level),
+         lambda r: on(r) + levels(r).str.replace("{}", "above")),
+        ((ev["event"] == "demotion") & ~first & (ev["level"] >= prev_level),
+         lambda r: on(r) + levels(r).str.replace("{}", "below")),
+        ((ev["event"] == "exit") & ~first & (ev["level"] != prev_level),
+         lambda r: on(r) + " records level " + r["level"].astype("str") + " but the level held was " + r["prev"].astype("str")),
     ]
     problems = []
     for mask, message in checks:
         mask = mask.fillna(False).astype(bool)
         if mask.any():
-            msg = message[mask] if isinstance(message, pd.Series) else message
-            problems.append(ev.loc[mask, ["employee_id"]].assign(problem=msg))
+            problems.append(ev.loc[mask, ["employee_id"]].assign(problem=message(info[mask])))
     if problems:
         _raise_problems(pd.concat(problems), "impossible histories")
 

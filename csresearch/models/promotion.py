@@ -542,13 +542,16 @@ class PromotionModel:
         return np.asarray(times), np.asarray(cumhaz)
 
     def _cox_cif(self, stratum, lp_p, lp_o, horizons) -> np.ndarray:
-        bp = self._baseline(self.promotion, self._stratum_code(stratum))
-        bo = self._baseline(self.other, self._stratum_code(stratum, other=True))
+        code = self._stratum_code(stratum)
+        bp = self._baseline(self.promotion, code)
+        bo = self._baseline(self.other, code)
         if bp is None:  # no promotions in this stratum (e.g. the top level)
             return np.zeros((len(lp_p), len(horizons)))
         if bo is None:
             bo = (np.array([0.0]), np.array([0.0]))
+        h = np.asarray(horizons, float)
         grid = np.union1d(bp[0], bo[0])
+        grid = grid[grid <= h.max()]  # later jumps cannot matter
 
         def on_grid(b):
             pos = np.searchsorted(b[0], grid, side="right") - 1
@@ -556,16 +559,22 @@ class PromotionModel:
 
         hp, ho = on_grid(bp), on_grid(bo)
         d_hp = np.diff(np.r_[0.0, hp])
-        prev_total = np.r_[0.0, hp[:-1]][None, :] * np.exp(lp_p)[:, None] + np.r_[0.0, ho[:-1]][None, :] * np.exp(lp_o)[:, None]
-        incr = np.exp(-prev_total) * d_hp[None, :] * np.exp(lp_p)[:, None]
-        cif = np.cumsum(incr, axis=1)
-        pos = np.searchsorted(grid, np.asarray(horizons, float), side="right") - 1
-        return np.where(pos[None, :] >= 0, cif[:, np.clip(pos, 0, None)], 0.0)
+        hp_before, ho_before = np.r_[0.0, hp[:-1]], np.r_[0.0, ho[:-1]]
+        pos = np.searchsorted(grid, h, side="right") - 1
+        out = np.zeros((len(lp_p), len(h)))
+        # People x jump-times matrices, in blocks that keep memory near 40 MB.
+        step = max(1, 5_000_000 // max(len(grid), 1))
+        for lo in range(0, len(lp_p), step):
+            rp = np.exp(lp_p[lo: lo + step])[:, None]
+            ro = np.exp(lp_o[lo: lo + step])[:, None]
+            cif = np.cumsum(np.exp(-(hp_before * rp + ho_before * ro)) * d_hp * rp, axis=1)
+            if cif.shape[1]:
+                out[lo: lo + step] = np.where(pos >= 0, cif[:, np.clip(pos, 0, None)], 0.0)
+        return out
 
-    def _stratum_code(self, stratum, other: bool = False):
-        # PHReg labels strata by the codes we passed (see _fit_cox); map label -> code.
-        codes = self._caps.get("strata_codes", {})
-        return codes.get(stratum, stratum)
+    def _stratum_code(self, stratum):
+        # PHReg labels strata by the integer codes passed at fit time; map our label to its code.
+        return self._caps.get("strata_codes", {}).get(stratum, stratum)
 
     def _discrete_cif(self, stratum, lp_p, lp_o, horizons) -> np.ndarray:
         n_max = int(np.floor(max(horizons) / self.period_months + 1e-9))
