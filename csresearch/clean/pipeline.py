@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -522,8 +523,10 @@ def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> tupl
             conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc)
         except ReferenceDataError:
             try:
-                conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc,
-                               year_fallback="cpi")
+                with warnings.catch_warnings():  # recorded in the manifest instead
+                    warnings.simplefilter("ignore", UserWarning)
+                    conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc,
+                                   year_fallback="cpi")
                 extrapolated[key] = int(len(grp))
             except ReferenceDataError as exc:
                 missing[f"{key}: {exc}"] = int(len(grp))
