@@ -196,8 +196,8 @@ def _render_pay(people: pd.DataFrame, src: _Source, rng: np.random.Generator) ->
             out.update(salary_text={"CN": "面议", "RU": "договорная", "GB": "Competitive", "US": "DOE",
                                     "DE": "nach Vereinbarung", "FR": "selon profil"}[cc], shown_status="negotiable")
         elif u < 0.055:
-            out.update(salary_text=str(rng.choice(["04-15", "详见面试", "см. описание", "TBC", "2024-03-01"])),
-                       shown_status="unparsed")
+            junk = {"CN": ["04-15", "详见面试"], "RU": ["см. описание", "15.03.2024"]}.get(cc, ["TBC", "2024-03-01"])
+            out.update(salary_text=str(rng.choice(junk)), shown_status="unparsed")
         else:
             out.update(_pay_text(cc, src.kind, true_m, float(r.experience_years), rng, spec))
         rows.append(out)
