@@ -74,7 +74,7 @@ def _group_label(frame: pd.DataFrame, by: list[str]) -> pd.Series:
         return pd.Series("all", index=frame.index, dtype="str")
     label = pd.Series("", index=frame.index, dtype="str")
     for i, col in enumerate(by):
-        label = label + ("" if i == 0 else ", ") + f"{col}=" + frame[col].astype("str")
+        label = label + ("" if i == 0 else ", ") + f"{col}=" + frame[col].astype("str").fillna("NA")
     return label
 
 
