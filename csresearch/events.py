@@ -149,7 +149,10 @@ def validate_events(events: pd.DataFrame) -> pd.DataFrame:
     ev["level"] = level_num.astype("Int64")
     ev["_pos"] = np.arange(len(ev))
     ev["_rank"] = ev["event"].map(_SAME_DAY_RANK).astype(int)
-    ev = ev.sort_values(["employee_id", "date", "_rank", "_pos"], kind="stable")
+    try:
+        ev = ev.sort_values(["employee_id", "date", "_rank", "_pos"], kind="stable")
+    except TypeError as err:
+        raise SchemaError(f"employee_id mixes types that cannot be ordered (e.g. numbers and text): {err}") from err
 
     grp = ev.groupby("employee_id", sort=False)
     n_hire = (ev["event"] == "hire").groupby(ev["employee_id"]).transform("sum")

@@ -264,3 +264,17 @@ def test_wns_cross_section_kpis_met_raises_odds_of_promotion():
     print("WNS odds ratios:\n", eff[["odds_ratio", "ci_low", "ci_high"]].round(3))
     assert eff.loc["KPIs_met", "ci_low"] > 1  # the published finding: meeting KPIs raises promotion odds
     assert model.n_dropped == raw["previous_year_rating"].isna().sum()
+
+
+def test_demotions_are_a_third_cause_and_causes_add_up():
+    spells, _ = spells_of(1500, seed=30, demotion_hazard=0.01)
+    res = time_to_promotion(spells, level=2)
+    assert set(res.curves["cause"]) == {"promotion", "exit", "demotion"}
+    at = pd.concat({c: res.at([6, 12, 24, 36], cause=c)["estimate"] for c in ("promotion", "exit", "demotion")}, axis=1)
+    # the causes share one all-cause survival: their incidences add up to at most 1
+    assert (at.sum(axis=1) <= 1 + 1e-9).all()
+    assert (at["demotion"] > 0).all()
+    # and the model treats demotion as competing: predictions stay below the no-competition curve
+    model = fit_promotion_model(spells[spells["level"] == 2], "kpi_score")
+    km = time_to_promotion(spells, level=2, competing=False).at([24])["estimate"].iloc[0]
+    assert model.predict(spells[spells["level"] == 2], horizons=(24,)).mean().iloc[0] < km
