@@ -295,3 +295,11 @@ def test_realdata_weak_labels():
     # the extracts include freight "客服", 技术支持, telemarketing and IT roles on purpose
     assert cn_share >= 0.90
     assert 0.5 <= ru_share <= 0.95
+
+
+def test_bad_lexicon_pattern_names_the_file():
+    from csresearch.clean._text import compile_pattern
+    from csresearch.errors import ReferenceDataError
+
+    with pytest.raises(ReferenceDataError, match="titles.yaml:levels"):
+        compile_pattern("(unclosed", "csresearch/reference/titles.yaml:levels")
