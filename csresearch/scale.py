@@ -1,0 +1,520 @@
+"""Cleaning at scale on dask: the pandas pipeline, partition by partition.
+
+A national survey fits in memory; a multi-year crawl of job postings does not. This module runs
+:func:`csresearch.clean_survey` unchanged on each partition of a dask DataFrame, so there is one
+implementation of the cleaning and the dask result is the pandas result, row for row:
+
+- each partition is cleaned with ``first_row`` = the global number of its first row, so
+  ``source_row`` and ``record_id`` are those the pandas path gives (partition lengths are
+  computed once, before cleaning);
+- one cleaning task per partition feeds the table, the rejects and the manifest, so writing
+  all three cleans each partition once;
+- per-partition manifests add up (``rows_in = rows_table + rows_rejected`` in every partition,
+  so in the sum);
+- :func:`clean_files` reads files with the same encoding detection, delimiter sniffing and
+  header mapping as :func:`csresearch.read_table`, numbers rows per file as ``csresearch clean``
+  does, and writes partitioned parquet plus a manifest.
+
+Parsing caches (each parser handles each distinct string once) are per partition; with
+heavily repeated strings a partition of a few hundred thousand rows already gets most of the
+benefit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .clean.pipeline import CleanResult, clean_survey, default_steps
+from .errors import InputFileError
+from .io import (
+    _EXCEL_SUFFIXES,
+    _JSON_SUFFIXES,
+    _PARQUET_SUFFIXES,
+    _TEXT_SUFFIXES,
+    _alias_table,
+    _apply_columns,
+    _header_cells,
+    _sha256,
+    _sniff_delimiter,
+    detect_encoding,
+    read_table,
+)
+from .schema import empty_processed
+
+__all__ = ["DaskCleanResult", "clean_survey_dask", "clean_files"]
+
+_COUNTS = ("rows_in", "rows_table", "rows_rejected")
+# Manifest entries that are the same in every partition; any other entry that is a count or a
+# dict of counts (rows_table, rejected_by_reason, salary_status, ppp_unavailable, ...) is summed.
+_SHARED = frozenset({"source", "package_version", "input_sha256", "read_info", "parameters", "path",
+                     "personal_columns_dropped"})
+_REJECT_BASE = {"source": "str", "source_row": "Int64", "record_id": "str", "reason": "str", "detail": "str"}
+# Bytes read from the head of a file to detect its encoding: the same amount read_table uses.
+_HEAD_BYTES = 1 << 20
+
+
+@dataclass
+class DaskCleanResult:
+    """What :func:`clean_survey_dask` returns: lazy table and rejects plus per-partition manifests.
+
+    Attributes
+    ----------
+    table : dask DataFrame
+        The processed table, partition by partition (meta :func:`csresearch.schema.empty_processed`).
+    rejects : dask DataFrame
+        The rejected rows with their reasons and raw values.
+    manifests : dask DataFrame
+        One row per partition: its :func:`clean_survey` manifest as JSON (column ``manifest``).
+    source : str
+        The source name.
+    info : dict
+        Entries of the combined manifest known without computing (parameters, partitions).
+    """
+
+    table: Any
+    rejects: Any
+    manifests: Any
+    source: str
+    info: dict[str, Any] = field(default_factory=dict)
+    _manifest: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The combined manifest (computed on first access; this cleans every partition)."""
+        if self._manifest is None:
+            self._manifest = self.compute_manifest()
+        return self._manifest
+
+    def compute_manifest(self, **compute_kwargs: Any) -> dict[str, Any]:
+        """Compute the per-partition manifests and add them up."""
+        parts = _parse_manifests(self.manifests.compute(**compute_kwargs))
+        self._manifest = combine_manifests(parts, self.info)
+        return self._manifest
+
+    def compute(self, **compute_kwargs: Any) -> CleanResult:
+        """Clean every partition once and return the pandas :class:`CleanResult`."""
+        import dask
+
+        table, rejects, parts = dask.compute(self.table, self.rejects, self.manifests, **compute_kwargs)
+        self._manifest = combine_manifests(_parse_manifests(parts), self.info)
+        return CleanResult(table.reset_index(drop=True), rejects.reset_index(drop=True), self._manifest)
+
+
+def combine_manifests(parts: Sequence[Mapping[str, Any]], info: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Add up per-partition manifests of one source into the manifest of the whole.
+
+    Counts are summed, dicts of counts are summed key by key, lists are united, and entries that
+    are the same in every partition (source, parameters, personal columns dropped) are kept once.
+    ``input_sha256`` becomes the hash of the partitions' hashes unless ``info`` gives one.
+
+    Examples
+    --------
+    >>> a = {"source": "s", "rows_in": 3, "rows_table": 2, "rows_rejected": 1,
+    ...      "rejected_by_reason": {"salary_missing": 1}, "input_sha256": "aa"}
+    >>> b = {"source": "s", "rows_in": 2, "rows_table": 1, "rows_rejected": 1,
+    ...      "rejected_by_reason": {"salary_missing": 1}, "input_sha256": "bb"}
+    >>> m = combine_manifests([a, b])
+    >>> m["rows_in"], m["rows_table"] + m["rows_rejected"], m["rejected_by_reason"]
+    (5, 5, {'salary_missing': 2})
+    """
+    parts = [p for p in parts if p]  # empty partitions report nothing
+    out: dict[str, Any] = {key: 0 for key in _COUNTS}
+    for key in dict.fromkeys(k for p in parts for k in p):
+        values = [p[key] for p in parts if key in p]
+        if key in _SHARED:
+            out[key] = values[0]
+        elif all(_is_count(v) for v in values):
+            out[key] = int(sum(values))
+        elif all(isinstance(v, Mapping) and all(_is_count(x) for x in v.values()) for v in values):
+            total: dict[str, int] = {}
+            for v in values:
+                for k, x in v.items():
+                    total[k] = total.get(k, 0) + int(x)
+            out[key] = dict(sorted(total.items()))
+        elif all(isinstance(v, list) for v in values):
+            # e.g. free-text columns: a partition whose cells are all empty may list fewer
+            out[key] = list(dict.fromkeys(x for v in values for x in v))
+        else:
+            out[key] = values[0]
+    digest = hashlib.sha256("".join(p.get("input_sha256", "") for p in parts).encode()).hexdigest()
+    out["input_sha256"] = digest
+    out["package_version"] = __version__
+    out.update(info or {})
+    if out["rows_in"] != out["rows_table"] + out["rows_rejected"]:
+        raise AssertionError(f"manifest of {out.get('source')!r} does not add up: {out}")
+    return out
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _rejects_meta(raw_meta: pd.DataFrame, steps: Mapping | None, keep_personal: Sequence[str]) -> pd.DataFrame:
+    """Empty rejects frame with the columns the pipeline gives: personal columns dropped, raw_ prefix."""
+    kept, _ = default_steps(steps)["personal"](raw_meta.iloc[:0].copy(), keep=tuple(keep_personal))
+    cols = dict(_REJECT_BASE) | {f"raw_{c}": "str" for c in kept.columns}
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
+
+
+def _conform(df: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """Give a partition exactly the meta's columns and dtypes (absent columns become missing)."""
+    if list(df.columns) == list(meta.columns) and (df.dtypes == meta.dtypes).all():
+        return df
+    return df.reindex(columns=meta.columns).astype(meta.dtypes.to_dict())
+
+
+def _clean_partition(part: pd.DataFrame, first_row: int, source: str, kwargs: dict[str, Any]) -> CleanResult | None:
+    if len(part) == 0:  # an empty block (e.g. a trailing blank line) has nothing to clean
+        return None
+    return clean_survey(_as_read_table_dtypes(part), source=source, first_row=first_row, **kwargs)
+
+
+def _as_read_table_dtypes(part: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as pandas' default ``str`` dtype, as read_table returns them.
+
+    dask turns text into ``string[pyarrow]`` (missing = ``pd.NA``); the pipeline, like the rest of
+    the package, expects the ``str`` dtype that read_table gives.
+    """
+    text = {c: "str" for c, t in part.dtypes.items() if isinstance(t, pd.StringDtype) and t != "str"}
+    return part.astype(text) if text else part
+
+
+def _table_of(res: CleanResult | None, meta: pd.DataFrame) -> pd.DataFrame:
+    return meta if res is None else _conform(res.table, meta)
+
+
+def _rejects_of(res: CleanResult | None, meta: pd.DataFrame) -> pd.DataFrame:
+    return meta if res is None else _conform(res.rejects, meta)
+
+
+_MANIFEST_META = pd.DataFrame({"manifest": pd.Series(dtype="str")})
+
+
+def _manifest_of(res: CleanResult | None) -> pd.DataFrame:
+    # A one-row frame, so the manifests are a dask DataFrame computed with the table and rejects.
+    text = "{}" if res is None else json.dumps(res.manifest, ensure_ascii=False, default=str)
+    return pd.DataFrame({"manifest": pd.Series([text], dtype="str")})
+
+
+def _parse_manifests(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [json.loads(t) for t in frame["manifest"]]
+
+
+def clean_survey_dask(
+    ddf: Any,
+    *,
+    source: str,
+    partition_lengths: Sequence[int] | None = None,
+    first_row: int = 1,
+    rejects_meta: pd.DataFrame | None = None,
+    **kwargs: Any,
+) -> DaskCleanResult:
+    """Clean a dask DataFrame of raw rows with :func:`csresearch.clean_survey`, partition by partition.
+
+    Parameters
+    ----------
+    ddf : dask DataFrame
+        Raw rows with canonical column names (as :func:`clean_files` reads them).
+    source : str
+        Name of the source, kept in every row and in ``record_id``.
+    partition_lengths : sequence of int, optional
+        Rows per partition, when already known; otherwise computed here, once.
+    first_row : int
+        Number of the first row of ``ddf`` in its raw file.
+    rejects_meta : DataFrame, optional
+        Empty frame with the rejects' columns (to line up several sources); by default the
+        pipeline's columns for ``ddf``'s columns.
+    **kwargs
+        Passed to :func:`csresearch.clean_survey` for every partition: ``country``, ``year``,
+        ``default_period``, ``currency``, ``keep_unpaid``, ``keep_personal``, ``is_synthetic``,
+        ``aggregate``, ``steps``.
+
+    Returns
+    -------
+    DaskCleanResult
+        ``table`` and ``rejects`` as dask DataFrames, ``manifests`` (one row per partition), and
+        ``compute()`` / ``compute_manifest()`` to get pandas results and the summed manifest.
+        Rows get the ``source_row`` and ``record_id`` the pandas path gives the same rows.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> raw = pd.DataFrame({"title": ["客服专员", "客服主管"] * 3, "salary_text": ["6-8千/月", "面议"] * 3})
+    >>> res = clean_survey_dask(dd.from_pandas(raw, npartitions=3), source="demo", country="CN")  # doctest: +SKIP
+    >>> out = res.compute()  # doctest: +SKIP
+    >>> out.manifest["rows_in"], sorted(out.table["source_row"])  # doctest: +SKIP
+    (6, [1, 3, 5])
+    """
+    import dask
+    import dask.dataframe as dd
+
+    if partition_lengths is None:
+        partition_lengths = [int(n) for n in ddf.map_partitions(len).compute()]
+    lengths = np.asarray(partition_lengths, dtype=np.int64)
+    parts = ddf.to_delayed()
+    if len(parts) != len(lengths):
+        raise ValueError(f"{len(lengths)} partition lengths for {len(parts)} partitions")
+    starts = first_row + np.concatenate([[0], np.cumsum(lengths)[:-1]])
+
+    table_meta = empty_processed()
+    if rejects_meta is None:
+        rejects_meta = _rejects_meta(ddf._meta, kwargs.get("steps"), kwargs.get("keep_personal", ()))
+    clean = dask.delayed(_clean_partition, pure=True)
+    results = [clean(p, int(s), source, kwargs) for p, s in zip(parts, starts)]
+    table = dd.from_delayed([dask.delayed(_table_of, pure=True)(r, table_meta) for r in results],
+                            meta=table_meta, verify_meta=False)
+    rejects = dd.from_delayed([dask.delayed(_rejects_of, pure=True)(r, rejects_meta) for r in results],
+                              meta=rejects_meta, verify_meta=False)
+    manifests = dd.from_delayed([dask.delayed(_manifest_of, pure=True)(r) for r in results],
+                                meta=_MANIFEST_META, verify_meta=False)
+    info = {"source": source, "engine": "dask", "npartitions": len(parts),
+            "partition_rows": [int(n) for n in lengths]}
+    return DaskCleanResult(table=table, rejects=rejects, manifests=manifests, source=source, info=info)
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+
+
+@dataclass
+class _FileRead:
+    path: Path
+    ddf: Any
+    read_info: dict[str, Any]
+
+
+def _has_multiline_cells(text: str, sep: str) -> bool:
+    """Whether a quoted cell in ``text`` spans lines (such files cannot be split at newlines)."""
+    import csv
+    import io as _io
+
+    lines = text.splitlines(keepends=True)[:-1]  # drop the (perhaps cut) last line
+    reader = csv.reader(_io.StringIO("".join(lines)), delimiter=sep)
+    records = sum(1 for _ in reader)
+    return reader.line_num > records
+
+
+def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any) -> _FileRead:
+    """A delimited text file as a dask DataFrame, read exactly as read_table reads it."""
+    import dask.dataframe as dd
+
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    if not head.strip():
+        raise InputFileError(f"{path}: file is empty")
+    enc = encoding or detect_encoding(head)
+    try:
+        text = head.decode(enc, errors="ignore")
+    except LookupError:
+        raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
+    sep = _sniff_delimiter(path, text)
+    headerless = columns is not None and not isinstance(columns, Mapping)
+    if not headerless:
+        cells = _header_cells(text.lstrip("\ufeff"), sep)
+        dupes = sorted({c for c in cells if c and cells.count(c) > 1})
+        if dupes:
+            raise InputFileError(f"{path}: duplicate column names in the header: {', '.join(map(repr, dupes))}")
+    # Splitting at newline bytes is wrong for UTF-16 and for quoted cells spanning lines:
+    # such files are read as one partition.
+    splittable = not enc.startswith("utf_16") and not _has_multiline_cells(text, sep)
+    ddf = dd.read_csv(
+        str(path), sep=sep, header=None if headerless else 0, dtype=str, keep_default_na=False,
+        na_values=[""], skip_blank_lines=True, encoding=enc, blocksize=blocksize if splittable else None,
+    )
+    renamed, mapping = _apply_columns(ddf._meta, columns, path)
+    ddf = ddf.rename(columns=dict(zip(ddf.columns, renamed.columns)))
+    canonical = set(_alias_table().values())
+    info = {
+        "format": "tsv" if sep == "\t" else "csv", "encoding": enc, "delimiter": sep,
+        "column_map": {k: v for k, v in mapping.items() if k != v},
+        "unmapped_columns": [v for v in mapping.values() if v not in canonical],
+    }
+    return _FileRead(path, ddf, info)
+
+
+def _read_whole(path: Path, columns: Any, encoding: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    df = read_table(path, columns=columns, encoding=encoding)
+    info = {k: v for k, v in df.attrs.pop("read_info", {}).items() if k != "path"}
+    return df, info
+
+
+def _frame_of(read: tuple[pd.DataFrame, dict]) -> pd.DataFrame:
+    return read[0]
+
+
+def _peek(read: tuple[pd.DataFrame, dict]) -> tuple[int, pd.DataFrame, dict]:
+    df, info = read
+    return len(df), df.iloc[:0], info
+
+
+def _memory_limit(n_workers: int) -> int:
+    """Per-worker memory limit: three quarters of the machine's memory, shared by the workers."""
+    import psutil
+
+    return int(0.75 * psutil.virtual_memory().total / n_workers)
+
+
+@contextlib.contextmanager
+def _client(scheduler: Any) -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+    elif scheduler is None:
+        # Processes, not threads: the cleaning is Python-heavy and holds the GIL.
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=_memory_limit(2),
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(scheduler) as client:
+            yield client
+
+
+def clean_files(
+    paths: Sequence[str | Path],
+    *,
+    source: str,
+    outdir: str | Path,
+    columns: Mapping[str, str] | Sequence[str] | None = None,
+    encoding: str | None = None,
+    scheduler: Any = None,
+    partition_size: str | int | None = "64MB",
+    **clean_kwargs: Any,
+) -> dict[str, Any]:
+    """Clean raw files on a dask cluster and write partitioned parquet plus a manifest.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        Raw files. CSV/TSV are read in blocks of ``partition_size`` bytes; XLSX, JSON and
+        parquet files are read whole by :func:`csresearch.read_table` on a worker (one
+        partition each).
+    source : str
+        Source name. With several files each file is its own source ``f"{source}/{name}"``
+        with rows numbered from 1 within the file, as ``csresearch clean`` does with pandas.
+    outdir : path-like
+        Output folder: ``<source>_table/`` and ``<source>_rejects/`` (parquet datasets, one
+        file per partition, replaced if present) and ``<source>_manifest.json``.
+    columns, encoding
+        As for :func:`csresearch.read_table` (header mapping; forced encoding).
+    scheduler : str, Client or cluster, optional
+        Address of a running ``dask.distributed`` scheduler, a ``Client``, or a cluster object.
+        By default a ``LocalCluster`` of 2 worker processes with 1 thread each is started and
+        closed.
+    partition_size : str or int, optional
+        Bytes of CSV per partition (``"64MB"``); ``None`` reads each file as one partition.
+        Files whose quoted cells span lines, and UTF-16 files, are always read whole.
+    **clean_kwargs
+        Passed to :func:`csresearch.clean_survey` (``country``, ``year``, ``default_period``,
+        ``currency``, ``keep_unpaid``, ``keep_personal``, ``is_synthetic``, ``aggregate``, ``steps``).
+
+    Returns
+    -------
+    dict
+        The manifest written: ``rows_in``, ``rows_table``, ``rows_rejected`` (adding up),
+        ``rejected_by_reason``, ``sources`` (one manifest per file, equal in counts, hash and
+        read info to the pandas path's), ``outputs`` and the engine settings.
+
+    Examples
+    --------
+    >>> m = clean_files(["postings/cn_000.csv", "postings/ru_000.csv"], source="crawl",
+    ...                 outdir="out", year=2024)  # doctest: +SKIP
+    >>> m["rows_in"] == m["rows_table"] + m["rows_rejected"]  # doctest: +SKIP
+    True
+    """
+    import dask
+    import dask.dataframe as dd
+
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputFileError("no input files")
+    for p in paths:
+        if not p.is_file():
+            raise InputFileError(f"{p}: no such file")
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = [source if len(paths) == 1 else f"{source}/{p.name}" for p in paths]
+
+    with _client(scheduler) as client:
+        reads: list[_FileRead] = []
+        whole: dict[int, Any] = {}
+        for i, p in enumerate(paths):
+            suffix = p.suffix.lower()
+            if suffix in _TEXT_SUFFIXES or suffix == "":
+                reads.append(_read_csv(p, columns=columns, encoding=encoding, blocksize=partition_size))
+            elif suffix in _EXCEL_SUFFIXES | _JSON_SUFFIXES | _PARQUET_SUFFIXES:
+                whole[i] = dask.delayed(_read_whole, pure=True)(p, columns, encoding)
+                reads.append(_FileRead(p, None, {}))
+            else:
+                read_table(p)  # raises the same error the pandas path gives
+        # One pass for what must be known before cleaning: partition lengths, file hashes,
+        # and the columns of files read whole.
+        lengths = {i: r.ddf.map_partitions(len) for i, r in enumerate(reads) if r.ddf is not None}
+        peeks = {i: dask.delayed(_peek)(d) for i, d in whole.items()}
+        hashes = [dask.delayed(_sha256, pure=True)(p) for p in paths]
+        (lengths,) = dask.compute(lengths, scheduler=client)
+        peeks, hashes = dask.compute(peeks, hashes, scheduler=client)
+        for i, (n, meta, info) in peeks.items():
+            reads[i].ddf = dd.from_delayed([dask.delayed(_frame_of, pure=True)(whole[i])], meta=meta, verify_meta=False)
+            reads[i].read_info = info
+            lengths[i] = [n]
+
+        # Rejects of all files share one set of columns (in order of first appearance, as
+        # pandas.concat lines them up), so they can go to one parquet dataset.
+        metas = [_rejects_meta(r.ddf._meta, clean_kwargs.get("steps"), clean_kwargs.get("keep_personal", ()))
+                 for r in reads]
+        all_cols = list(dict.fromkeys(c for m in metas for c in m.columns))
+        rejects_meta = pd.DataFrame({c: pd.Series(dtype=_REJECT_BASE.get(c, "str")) for c in all_cols})
+
+        results = []
+        for i, (r, name) in enumerate(zip(reads, names)):
+            res = clean_survey_dask(r.ddf, source=name, partition_lengths=list(lengths[i]),
+                                    rejects_meta=rejects_meta, **clean_kwargs)
+            n_rows = int(sum(lengths[i]))
+            res.info.update(path=str(r.path), input_sha256=hashes[i],
+                            read_info={**r.read_info, "sha256": hashes[i], "n_rows": n_rows})
+            results.append(res)
+
+        table = dd.concat([r.table for r in results]) if len(results) > 1 else results[0].table
+        rejects = dd.concat([r.rejects for r in results]) if len(results) > 1 else results[0].rejects
+        outputs = {"table": out / f"{source}_table", "rejects": out / f"{source}_rejects"}
+        writes = [
+            frame.to_parquet(outputs[key], write_index=False, compression="zstd", overwrite=True, compute=False)
+            for key, frame in (("table", table), ("rejects", rejects))
+        ]
+        # One compute: each partition is read and cleaned once for table, rejects and manifest.
+        _, _, *parts = dask.compute(writes[0], writes[1], *[r.manifests for r in results], scheduler=client)
+        n_workers = len(client.scheduler_info().get("workers", {}))
+
+    per_file = [combine_manifests(_parse_manifests(ps), r.info) for ps, r in zip(parts, results)]
+    reasons: dict[str, int] = {}
+    for m in per_file:
+        for k, v in m["rejected_by_reason"].items():
+            reasons[k] = reasons.get(k, 0) + v
+    manifest = {
+        "package_version": __version__,
+        "engine": "dask",
+        "partition_size": partition_size,
+        "n_workers": n_workers,
+        "rows_in": sum(m["rows_in"] for m in per_file),
+        "rows_table": sum(m["rows_table"] for m in per_file),
+        "rows_rejected": sum(m["rows_rejected"] for m in per_file),
+        "rejected_by_reason": dict(sorted(reasons.items())),
+        "sources": per_file,
+        "outputs": {k: str(v) for k, v in outputs.items()},
+    }
+    if manifest["rows_in"] != manifest["rows_table"] + manifest["rows_rejected"]:
+        raise AssertionError("manifest does not add up across files")
+    (out / f"{source}_manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
+    return manifest
