@@ -180,6 +180,16 @@ class Policy:
             f"review every {'/'.join(map(str, cadence))} month(s))"
         )
 
+    def grade_names(self, english: bool = False) -> dict[int, str]:
+        """Map csresearch level -> grade name of this policy (Chinese, or English).
+
+        Examples
+        --------
+        >>> load_policy("tiered_tenure").grade_names()[2]
+        '中级客服'
+        """
+        return {g.level: (g.name_en if english else g.name) for g in self.grades}
+
     def describe(self) -> pd.DataFrame:
         """One row per grade: names, level, tenure minimums, cadence and rules in words."""
         return pd.DataFrame(
@@ -672,8 +682,8 @@ def simulate_policy(
     -------
     DataFrame
         ``employee_id`` (str), ``date``, ``event`` (hire, promotion, demotion, exit), ``level``
-        (Int64, held after the event), ``grade`` (the policy's grade name) and the per-employee
-        covariates ``performance_persistence`` and ``person_effect`` (true values of the
+        (Int64, held after the event; ``Policy.grade_names()`` maps it to the policy's grade) and the
+        per-employee covariates ``performance_persistence`` and ``person_effect`` (true values of the
         process; NaN for a fixed performance input) and ``education`` (drawn independently of
         everything: its true effect is zero). Sorted by employee, date, hire < moves < exit.
         ``attrs`` holds policy, start, end, months and seed.
@@ -757,13 +767,12 @@ def _frame_events(policy, scores, education, levels, who, when, code, at, start,
             "date": month_dates[when],
             "event": np.asarray(["hire", "promotion", "demotion", "exit"])[code],
             "level": pd.array(levels[at], dtype="Int64"),
-            "grade": np.asarray([g.name for g in policy.grades])[at],
             "performance_persistence": scores.persistence[who],
             "person_effect": scores.person_effect[who],
             "education": education[who],
         }
     )
-    events = events.astype({"employee_id": "str", "event": "str", "grade": "str", "education": "str"})
+    events = events.astype({"employee_id": "str", "event": "str", "education": "str"})
     events.attrs.update(
         {"policy": policy.name, "start": start, "end": month_dates[-1], "months": months, "seed": seed}
     )
