@@ -1,7 +1,7 @@
 """Benchmark: cleaning synthetic job postings with pandas and with dask.
 
 For each size in ``--rows`` the script writes synthetic postings to disk with
-:func:`csresearch.synth.postings.write_synthetic_postings` (5 sites, native encodings and
+``csresearch.synth.postings.write_synthetic_postings`` (5 sites, native encodings and
 delimiters, Zipf-like repeats plus a long tail; reused when already there), then cleans them
 once per engine, each in a fresh subprocess:
 
@@ -12,10 +12,10 @@ once per engine, each in a fresh subprocess:
 
 It prints rows per second (wall clock of the subprocess, including interpreter and cluster
 start-up), rows per CPU-second of the process tree (less sensitive to other load on the
-machine; the 1-minute load average at the end of each run is printed too), and the peak resident memory of the whole process tree (the subprocess plus dask's
-worker processes, sampled with psutil every 0.1 s), plus the largest single process
-(``ru_maxrss``), and the dask / pandas speed ratio. Results also go to
-``<out>/bench_scale_results.json``.
+machine; the 1-minute load average at the end of each run is printed too), the peak resident
+memory of the whole process tree (the subprocess plus dask's worker processes, sampled with
+psutil every 0.1 s), the largest single process (``ru_maxrss``), and the dask / pandas speed
+ratio. Results also go to ``<out>/bench_scale_results.json``.
 
 Usage::
 

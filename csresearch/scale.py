@@ -250,10 +250,10 @@ def clean_survey_dask(
     --------
     >>> import dask.dataframe as dd
     >>> raw = pd.DataFrame({"title": ["客服专员", "客服主管"] * 3, "salary_text": ["6-8千/月", "面议"] * 3})
-    >>> res = clean_survey_dask(dd.from_pandas(raw, npartitions=3), source="demo", country="CN")  # doctest: +SKIP
-    >>> out = res.compute()  # doctest: +SKIP
-    >>> out.manifest["rows_in"], sorted(out.table["source_row"])  # doctest: +SKIP
-    (6, [1, 3, 5])
+    >>> res = clean_survey_dask(dd.from_pandas(raw, npartitions=3), source="demo", country="CN", year=2024)
+    >>> out = res.compute(scheduler="sync")
+    >>> out.manifest["rows_in"], sorted(out.table["source_row"].tolist()), out.manifest["npartitions"]
+    (6, [1, 3, 5], 3)
     """
     import dask
     import dask.dataframe as dd
@@ -342,8 +342,33 @@ def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any)
     return _FileRead(path, ddf, info)
 
 
-def _read_whole(path: Path, columns: Any, encoding: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    df = read_table(path, columns=columns, encoding=encoding)
+def _partition_lengths(lengths: dict[int, Any], reads: list[_FileRead], client: Any) -> dict[int, Any]:
+    """Rows per partition of every CSV file: the pass that reads every byte, so bad files fail here."""
+    import dask
+
+    try:
+        (out,) = dask.compute(lengths, scheduler=client)
+        return out
+    except (UnicodeDecodeError, pd.errors.ParserError):
+        pass
+    for i, lens in lengths.items():  # find the file at fault, and say what is wrong with it
+        try:
+            dask.compute(lens, scheduler=client)
+        except UnicodeDecodeError as exc:
+            enc = reads[i].read_info["encoding"]
+            raise InputFileError(
+                f"{reads[i].path}: wrong or mixed encoding: bytes are not valid {enc} (detected from the "
+                f"first {_HEAD_BYTES:,} bytes) further into the file ({exc.reason}); re-save the file in "
+                "one encoding or pass encoding="
+            ) from None
+        except pd.errors.ParserError as exc:
+            msg = str(exc).strip().splitlines()[-1]
+            raise InputFileError(f"{reads[i].path}: {msg} (in a block of the file read by dask)") from None
+    raise AssertionError("unreachable: the failing file was not found")  # pragma: no cover
+
+
+def _read_whole(path: Path, columns: Any, encoding: str | None, sheet: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+    df = read_table(path, columns=columns, encoding=encoding, sheet=sheet)
     info = {k: v for k, v in df.attrs.pop("read_info", {}).items() if k != "path"}
     return df, info
 
@@ -389,6 +414,7 @@ def clean_files(
     encoding: str | None = None,
     scheduler: Any = None,
     partition_size: str | int | None = "64MB",
+    sheet: str | int | None = None,
     **clean_kwargs: Any,
 ) -> dict[str, Any]:
     """Clean raw files on a dask cluster and write partitioned parquet plus a manifest.
@@ -407,6 +433,8 @@ def clean_files(
         file per partition, replaced if present) and ``<source>_manifest.json``.
     columns, encoding
         As for :func:`csresearch.read_table` (header mapping; forced encoding).
+    sheet : str or int, optional
+        Worksheet of XLSX files (the first by default), as for :func:`csresearch.read_table`.
     scheduler : str, Client or cluster, optional
         Address of a running ``dask.distributed`` scheduler, a ``Client``, or a cluster object.
         By default a ``LocalCluster`` of 2 worker processes with 1 thread each is started and
@@ -453,7 +481,7 @@ def clean_files(
             if suffix in _TEXT_SUFFIXES or suffix == "":
                 reads.append(_read_csv(p, columns=columns, encoding=encoding, blocksize=partition_size))
             elif suffix in _EXCEL_SUFFIXES | _JSON_SUFFIXES | _PARQUET_SUFFIXES:
-                whole[i] = dask.delayed(_read_whole, pure=True)(p, columns, encoding)
+                whole[i] = dask.delayed(_read_whole, pure=True)(p, columns, encoding, sheet)
                 reads.append(_FileRead(p, None, {}))
             else:
                 read_table(p)  # raises the same error the pandas path gives
@@ -462,7 +490,7 @@ def clean_files(
         lengths = {i: r.ddf.map_partitions(len) for i, r in enumerate(reads) if r.ddf is not None}
         peeks = {i: dask.delayed(_peek)(d) for i, d in whole.items()}
         hashes = [dask.delayed(_sha256, pure=True)(p) for p in paths]
-        (lengths,) = dask.compute(lengths, scheduler=client)
+        lengths = _partition_lengths(lengths, reads, client)
         peeks, hashes = dask.compute(peeks, hashes, scheduler=client)
         for i, (n, meta, info) in peeks.items():
             reads[i].ddf = dd.from_delayed([dask.delayed(_frame_of, pure=True)(whole[i])], meta=meta, verify_meta=False)

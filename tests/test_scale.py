@@ -218,5 +218,9 @@ def test_unreadable_inputs_are_typed_errors_naming_the_file(tmp_path, client):
     empty.write_bytes(b"")
     with pytest.raises(InputFileError, match="empty.csv.*empty"):
         clean_files([empty], source="e", outdir=tmp_path / "o", scheduler=client)
+    mixed = tmp_path / "mixed.csv"  # UTF-8 head, a cp1251 row far beyond the sniffed head
+    mixed.write_bytes(("title,salary\n" + "客服,5000\n" * 120_000).encode() + "Оператор,30000\n".encode("cp1251"))
+    with pytest.raises(InputFileError, match="mixed.csv.*mixed encoding"):
+        clean_files([mixed], source="x", outdir=tmp_path / "o", scheduler=client, partition_size="256KB")
     with pytest.raises(InputFileError, match="missing.csv"):
         clean_files([tmp_path / "missing.csv"], source="m", outdir=tmp_path / "o", scheduler=client)
