@@ -233,7 +233,7 @@ def test_missing(text):
 
 @pytest.mark.parametrize(
     "text", ["2020-03-15", "03-12", "15.03.2020", "13812345678", "+7 999 123-45-67", "8 (800) 555-35-35",
-             "5 years experience", "2 года", "1–3 года", "3-5年经验", "Room 101", "abc", "1234567890123456789"],
+             "5 years experience", "2 года", "1–3 года", "3-5年经验", "400-800-8888", "021-12345678", "Room 101", "abc", "1234567890123456789"],
 )
 def test_not_pay_is_unparsed_with_reason(text):
     row = one(text, country="CN")
@@ -245,7 +245,7 @@ def test_not_pay_is_unparsed_with_reason(text):
     ("text", "flag"),
     [("20000-15000", "swapped"), ("底薪3000+提成", "base_only"), ("оклад 45 000 + премия", "base_only"),
      ("£25k OTE", "ote"), ("12500 - 14000/annum + Plus Bonuses", "plus_extras"), ("£20k + comm", "plus_extras"),
-     ("c40000", "approx"), ("30000 - 40000, Negotiable", "negotiable"), ("30-45000", "shorthand_thousands")],
+     ("c40000", "approx"), ("5000左右", "approx"), ("30000 - 40000, Negotiable", "negotiable"), ("30-45000", "shorthand_thousands")],
 )
 def test_flags(text, flag):
     row = one(text, country="GB")

@@ -147,6 +147,7 @@ class _Grammar:
     extras: re.Pattern
     ote: re.Pattern
     approx_before: re.Pattern
+    approx_after: re.Pattern
     lower_before: re.Pattern
     upper_before: re.Pattern
     after_bound: re.Pattern
@@ -215,6 +216,7 @@ def _grammar() -> _Grammar:
         extras=re.compile(_alt(lex["extras_words"])),
         ote=re.compile(_alt(lex["ote_words"])),
         approx_before=re.compile(rf"(?:{_alt(lex['approx_words'])})\s*(?:{cur_plain})?\s*$"),
+        approx_after=re.compile(rf"^\s*(?:{cur_plain})?\s*(?:{_alt(lex['approx_words'])})"),
         lower_before=re.compile(rf"(?:{_alt(lex['lower_before'])})\s*(?:{cur_plain})?\s*$"),
         upper_before=re.compile(rf"(?:{_alt(lex['upper_before'])})\s*(?:{cur_plain})?\s*$"),
         after_bound=re.compile(bound_after),
@@ -343,7 +345,7 @@ def _parse_text(text: str) -> _TextResult:
             else:
                 low = math.nan
             rest = rest[after.end():]
-        if gram.approx_before.search(prefix):
+        if gram.approx_before.search(prefix) or gram.approx_after.match(rest):
             flags.append("approx")
         # A lone number in words with no sign of pay is a count, a level, a room...
         has_context = any(
