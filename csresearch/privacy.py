@@ -167,6 +167,7 @@ def _span(pattern: _Pattern, m: re.Match[str]) -> tuple[int, int] | None:
     return m.span(group)
 
 
+@functools.cache
 def _replacer(pattern: _Pattern) -> Callable[[re.Match[str]], str]:
     def repl(m: re.Match[str]) -> str:
         span = _span(pattern, m)
@@ -197,10 +198,15 @@ def _distinct_strings(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     return as_text, pd.Series(pd.unique(as_text.to_numpy()), dtype=object)
 
 
-def _scrub_once(values: pd.Series) -> pd.Series:
-    for pattern in _patterns():
-        values = values.str.replace(pattern.regex, _replacer(pattern), regex=True)
-    return values
+def _scrub_one(text: str, max_passes: int) -> str:
+    # patterns in order; repeat until stable so that scrub_pii is idempotent
+    for _ in range(max(1, max_passes)):
+        before = text
+        for pattern in _patterns():
+            text = pattern.regex.sub(_replacer(pattern), text)
+        if text == before:
+            break
+    return text
 
 
 def scrub_pii(texts: pd.Series | Iterable[object], *, max_passes: int = 3) -> pd.Series:
@@ -247,18 +253,10 @@ def scrub_pii(texts: pd.Series | Iterable[object], *, max_passes: int = 3) -> pd
     """
     series = _as_series(texts)
     as_text, distinct = _distinct_strings(series)
-    current = distinct
-    todo = pd.Series(True, index=distinct.index)
-    for _ in range(max(1, max_passes)):
-        after = _scrub_once(current[todo])
-        changed = after != current[todo]
-        current = current.copy()
-        current[todo] = after
-        todo = pd.Series(False, index=distinct.index)
-        todo[changed[changed].index] = True
-        if not todo.any():
-            break
-    mapping = pd.Series(current.to_numpy(), index=distinct.to_numpy())
+    # each distinct value is scrubbed once (real columns repeat heavily), then mapped back;
+    # the regex engine does the work, so a plain loop costs the same as Series.str.replace
+    scrubbed = [_scrub_one(v, max_passes) for v in distinct]
+    mapping = pd.Series(scrubbed, index=distinct.to_numpy(), dtype=object)
     out = pd.Series(np.nan, index=series.index, dtype=object)
     out[as_text.index] = as_text.map(mapping).to_numpy()
     return out.astype("str").where(series.notna(), np.nan) if len(out) else out.astype("str")
