@@ -140,7 +140,7 @@ def test_every_dash_variant(dash):
         ("¥5000", "CN", "CNY"), ("5000元", "CN", "CNY"), ("¥5000", "JP", "JPY"),
         ("£5000", None, "GBP"), ("$5000", None, "USD"), ("€5000", None, "EUR"), ("$5000", "CA", "CAD"),
         ("от 2000 USD", "RU", "USD"), ("1 200 BYN", "BY", "BYN"), ("300 000 ₸", "KZ", "KZT"),
-        ("5000", "DE", "EUR"),
+        ("5000", "DE", "EUR"), ("from 1200 AZN", "RU", "AZN"), ("1 000 — 2 000 CHF", "DE", "CHF"),
     ],
 )
 def test_currency(text, country, currency):

@@ -180,16 +180,26 @@ def _grammar() -> _Grammar:
     for i, (iso, pats) in enumerate(lex["currencies"].items()):
         cur_groups.append(iso)
         cur_parts.append(f"(?P<c{i}>{_alt(pats)})")
+    # One group for the other ISO codes; "=" means the matched code is the currency.
+    cur_groups.append("=")
+    cur_parts.append(f"(?P<c{len(cur_groups) - 1}>{_alt([c.lower() for c in lex['other_iso_codes']])})")
     for j, sym in enumerate(lex["ambiguous"]):
         cur_groups.append("?" + sym)
         cur_parts.append(f"(?P<c{len(cur_groups) - 1}>{sym})")
-    currency_alt = _guard(cur_parts, [p for pats in lex["currencies"].values() for p in pats] + list(lex["ambiguous"]))
+    currency_alt = _guard(
+        cur_parts,
+        [p for pats in lex["currencies"].values() for p in pats]
+        + [c.lower() for c in lex["other_iso_codes"]] + list(lex["ambiguous"]),
+    )
     period_groups, period_parts = [], []
     for i, (per, pats) in enumerate(lex["periods"].items()):
         period_groups.append(per)
         period_parts.append(f"(?P<p{i}>{_alt(pats)})")
     period_alt = _guard(period_parts, [p for pats in lex["periods"].values() for p in pats])
-    cur_plain = "|".join(_alt(p) for p in lex["currencies"].values()) + "|" + "|".join(lex["ambiguous"])
+    cur_plain = "|".join(
+        [_alt(p) for p in lex["currencies"].values()]
+        + [_alt([c.lower() for c in lex["other_iso_codes"]])] + list(lex["ambiguous"])
+    )
     per_plain = "|".join(_alt(p) for p in lex["periods"].values())
     filler = rf"(?:{cur_plain}|{per_plain}|{_alt(lex['range_filler'])}|[.:,/])"
     bound_after = (
@@ -360,6 +370,8 @@ def _parse_text(text: str) -> _TextResult:
         currency = next(
             gram.currency_groups[i] for i in range(len(gram.currency_groups)) if cur_m.group(f"c{i}") is not None
         )
+        if currency == "=":
+            currency = cur_m.group(0).upper()
     script = next((iso for iso, p in gram.script if p.search(t)), None)
     per_m = gram.period.search(t)
     period = None
