@@ -114,7 +114,7 @@ def _digit_count(value: str) -> int:
     return sum(c.isdigit() for c in value)
 
 
-def _make_check(spec: dict, stoplist: frozenset[str]) -> Callable[[str], bool] | None:
+def _make_check(spec: dict, stoplists: dict[str, frozenset[str]]) -> Callable[[str], bool] | None:
     kind = spec.get("validate")
     lo, hi = int(spec.get("min_digits", 0)), int(spec.get("max_digits", 10**6))
     if kind is None:
@@ -128,7 +128,11 @@ def _make_check(spec: dict, stoplist: frozenset[str]) -> Callable[[str], bool] |
     if kind == "not_range":
         return lambda v: lo <= _digit_count(v) <= hi and not _DATE_RE.match(v) and not _RANGE_RE.match(v)
     if kind == "stoplist":
-        return lambda v: v.lstrip("@") not in stoplist
+        name = spec.get("stoplist")
+        if name not in stoplists:
+            raise ReferenceDataError(f"pii_patterns.yaml: pattern {spec.get('name')!r} names no known stoplist ({name!r})")
+        words = stoplists[name]
+        return lambda v: v.lstrip("@").lower() not in words
     raise ReferenceDataError(f"pii_patterns.yaml: pattern {spec.get('name')!r} has unknown validate {kind!r}")
 
 
@@ -138,7 +142,7 @@ def _patterns() -> tuple[_Pattern, ...]:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     fragments: dict[str, str] = spec.get("fragments", {})
     tokens: dict[str, str] = spec["tokens"]
-    stoplist = frozenset(spec.get("handle_stoplist", []))
+    stoplists = {k: frozenset(str(w).lower() for w in v) for k, v in spec.items() if k.endswith("_stoplist")}
     out = []
     for item in spec["patterns"]:
         text = item["regex"]
@@ -154,7 +158,7 @@ def _patterns() -> tuple[_Pattern, ...]:
             regex = re.compile(text)
         except re.error as exc:
             raise ReferenceDataError(f"{path}: pattern {item['name']!r} does not compile: {exc}") from exc
-        out.append(_Pattern(item["name"], item["kind"], regex, tokens[item["kind"]], _make_check(item, stoplist)))
+        out.append(_Pattern(item["name"], item["kind"], regex, tokens[item["kind"]], _make_check(item, stoplists)))
     return tuple(out)
 
 
