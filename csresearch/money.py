@@ -92,10 +92,16 @@ def _as_array(x: Any, n: int, name: str) -> np.ndarray:
     return arr
 
 
-def _prepare_amounts(amounts: Any) -> tuple[np.ndarray, pd.Index | None]:
+def _prepare_amounts(amounts: Any, *others: Any) -> tuple[np.ndarray, pd.Index | None]:
+    """Amounts as a float array; a scalar amount broadcasts to the length of the other arguments."""
     if isinstance(amounts, pd.Series):
         return amounts.to_numpy(dtype=float, na_value=np.nan), amounts.index
     arr = np.asarray(amounts, dtype=float)
+    if arr.ndim == 0:
+        lengths = {len(o) for o in others if o is not None and not isinstance(o, str) and np.ndim(o) == 1}
+        if len(lengths) > 1:
+            raise ValueError(f"arguments have different lengths {sorted(lengths)}")
+        return np.full(lengths.pop() if lengths else 1, float(arr)), None
     return np.atleast_1d(arr), None
 
 
@@ -350,7 +356,7 @@ def convert_currency(
     _check_fallback(year_fallback, ("latest",) if method == "fx" else ("latest", "cpi"))
     if year is None:
         raise ValueError("year is required: rates are annual and nothing here reads the clock")
-    values, index = _prepare_amounts(amounts)
+    values, index = _prepare_amounts(amounts, from_currency, to_currency, year, country, to_country)
     n = len(values)
     active = np.isfinite(values)
     src = _norm_codes(_as_array(from_currency, n, "from_currency"))
@@ -436,7 +442,7 @@ def deflate(
     106.89
     """
     _check_fallback(year_fallback, ("latest",))
-    values, index = _prepare_amounts(amounts)
+    values, index = _prepare_amounts(amounts, currency, from_year, to_year, country)
     n = len(values)
     active = np.isfinite(values)
     cur = _norm_codes(_as_array(currency, n, "currency"))

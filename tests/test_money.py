@@ -80,6 +80,12 @@ def test_fx_round_trip(amount, a, b, year):
     assert back[0] == pytest.approx(amount, rel=1e-12)
 
 
+def test_scalar_amount_broadcasts_to_array_arguments():
+    out = convert_currency(1000.0, pd.Series(["CNY", "GBP"]), year=2020)
+    np.testing.assert_allclose(out, [1000 / 6.9008, 1000 / 0.7798])
+    assert deflate(100.0, ["USD", "USD"], [2019, 2020], 2023).shape == (2,)
+
+
 def test_ppp_round_trip_between_countries():
     x = convert_currency(1e5, "RUB", "INR", year=2023, method="ppp")
     back = convert_currency(x, "INR", "RUB", year=2023, method="ppp")
