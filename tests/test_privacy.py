@@ -321,3 +321,19 @@ def test_real_pay_strings_and_titles_are_never_changed():
         texts = texts.dropna()
         changed = texts[scrub_pii(texts) != texts]
         assert changed.empty, changed.head().tolist()
+
+
+def test_no_canonical_column_of_the_reader_is_taken_for_personal_data():
+    io = pytest.importorskip("csresearch.io")
+    canonical = io.canonical_columns()
+    assert find_personal_columns(canonical) == {}
+    assert find_identifier_columns(canonical) == []
+
+
+@pytest.mark.realdata
+def test_realdata_headers_personal_columns_are_found():
+    ibm = pd.read_csv(_realdata("hr_ibm_attrition_fictional/WA_Fn-UseC_-HR-Employee-Attrition.csv"), nrows=1)
+    wns = pd.read_csv(_realdata("hr_wns_promotion_2018/train_LZdllcl.csv"), nrows=1)
+    assert find_identifier_columns(ibm.columns) == ["EmployeeNumber"]
+    assert find_identifier_columns(wns.columns) == ["employee_id"]
+    assert find_personal_columns(list(ibm.columns) + list(wns.columns)) == {}
