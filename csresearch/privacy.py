@@ -426,7 +426,8 @@ def drop_personal_columns(df: pd.DataFrame, *, keep: Iterable[Hashable] = ()) ->
     ----------
     df : DataFrame
     keep : iterable of column names
-        Personal columns the user deliberately keeps (opt-in).
+        Personal columns the user deliberately keeps (opt-in). Names the
+        table lacks are ignored.
 
     Returns
     -------
@@ -441,10 +442,9 @@ def drop_personal_columns(df: pd.DataFrame, *, keep: Iterable[Hashable] = ()) ->
     >>> list(out.columns), dropped
     (['title'], ['姓名', '电话'])
     """
+    # names in keep= that the table lacks are ignored: the pipeline passes one keep= to every
+    # source, and a misspelt name errs on the safe side (the column is dropped)
     keep = set(keep)
-    unknown = keep - set(df.columns)
-    if unknown:
-        raise ColumnMappingError(f"drop_personal_columns: keep= names column(s) not in the table: {sorted(map(str, unknown))}")
     dropped = [c for c in find_personal_columns(df.columns) if c not in keep]
     return df.drop(columns=dropped), [str(c) for c in dropped]
 

@@ -211,12 +211,13 @@ def test_personal_columns_in_three_languages_are_dropped():
     assert dropped == [c for c in df.columns if c not in out.columns]
 
 
-def test_keep_opts_in_and_unknown_keep_is_an_error():
-    df = pd.DataFrame({"email": ["a@b.com"], "phone": ["1"], "title": ["agent"]})
+def test_keep_opts_in_and_a_misspelt_keep_errs_on_the_safe_side():
+    df = pd.DataFrame({"email": ["a@b.com"], "phone": ["1"], "title": ["agent"]}, index=[7])
     out, dropped = drop_personal_columns(df, keep=["email"])
     assert list(out.columns) == ["email", "title"] and dropped == ["phone"]
-    with pytest.raises(ColumnMappingError, match="emial"):
-        drop_personal_columns(df, keep=["emial"])
+    assert out.index.tolist() == [7] and list(df.columns) == ["email", "phone", "title"]
+    out, dropped = drop_personal_columns(df, keep=["emial"])
+    assert list(out.columns) == ["title"] and dropped == ["email", "phone"]
 
 
 def test_find_personal_columns_names_the_kind():
