@@ -86,7 +86,9 @@ def _as_array(x: Any, n: int, name: str) -> np.ndarray:
     elif np.ndim(x) == 0:
         return np.full(n, x, dtype=object if isinstance(x, str) or x is None else float)
     else:
-        arr = np.asarray(x, dtype=object if any(isinstance(v, str) for v in np.ravel(x)) else None)
+        arr = np.asarray(x)
+        if arr.dtype.kind in "US":
+            arr = arr.astype(object)
     if arr.shape != (n,):
         raise ValueError(f"{name} has length {len(arr)} but amounts has length {n}")
     return arr
@@ -105,16 +107,30 @@ def _prepare_amounts(amounts: Any, *others: Any) -> tuple[np.ndarray, pd.Index |
     return np.atleast_1d(arr), None
 
 
+def _per_unique(func, *arrays: np.ndarray) -> np.ndarray:
+    """Apply ``func`` once per distinct tuple of ``arrays`` and map the results back to rows.
+
+    Real columns repeat heavily (a few currencies and years), so this keeps lookups off the
+    per-row path.
+    """
+    if len(arrays[0]) == 0:
+        return np.empty(0, dtype=object)
+    codes = np.zeros(len(arrays[0]), dtype="int64")
+    levels = []
+    for a in arrays:
+        c, u = pd.factorize(pd.Series(a, dtype=object), use_na_sentinel=False)
+        codes = codes * len(u) + c
+        levels.append(np.asarray(u, dtype=object))
+    combined, first = np.unique(codes, return_index=True)
+    pos = np.searchsorted(combined, codes)
+    results = np.empty(len(combined), dtype=object)
+    results[:] = [func(*(arr[i] for arr in arrays)) for i in first]
+    return results[pos]
+
+
 def _norm_codes(values: np.ndarray) -> np.ndarray:
     """Upper-case, stripped codes; missing stays None."""
-    out = np.empty(len(values), dtype=object)
-    for_missing = pd.isna(values)
-    # Distinct codes are few: normalise each once and map back.
-    uniq = pd.unique(values[~for_missing])
-    mapping = {u: str(u).strip().upper() for u in uniq}
-    out[~for_missing] = [mapping[v] for v in values[~for_missing]]
-    out[for_missing] = None
-    return out
+    return _per_unique(lambda v: None if pd.isna(v) else str(v).strip().upper(), values)
 
 
 def _years(values: np.ndarray, active: np.ndarray, name: str) -> np.ndarray:
@@ -191,7 +207,7 @@ class _Lookup:
                     hint += ", or year_fallback='cpi' to extrapolate it with relative CPI as WDI does"
             hint += "."
             raise ReferenceDataError(f"no {self.what} for " + "; ".join(msgs) + more + "." + hint.rstrip("."))
-        used_years = np.array([used[(k, y)] for k, y in zip(keys, years)], dtype="int64") if len(keys) else years
+        used_years = _per_unique(lambda k, y: used[(k, y)], keys, years).astype("int64") if len(keys) else years
         return used_years, records
 
     def values(self, keys: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -230,7 +246,7 @@ def _countries_for(currencies: np.ndarray, country: Any, active: np.ndarray, kin
     n = len(currencies)
     given = _norm_codes(_as_array(country, n, arg)) if country is not None else np.full(n, None, dtype=object)
     mapping = _currency_country(kind)
-    derived = np.array([mapping.get(c) if c is not None else None for c in currencies], dtype=object)
+    derived = _per_unique(lambda c: mapping.get(c) if c is not None else None, currencies)
     out = np.where(pd.isna(given), derived, given)
     lacking = active & pd.isna(out)
     if lacking.any():
@@ -273,7 +289,7 @@ def _ppp_factors(countries: np.ndarray, years: np.ndarray, fallback: str | None,
     # WDI's own method for non-benchmark years: carry the nearest published PPP
     # forward/backward with the country's inflation relative to US inflation.
     lk.check_keys(countries)
-    base = np.array([_nearest(lk.by_key[c], y) for c, y in zip(countries, years)], dtype="int64")
+    base = _per_unique(lambda c, y: _nearest(lk.by_key[c], y), countries, years).astype("int64")
     exact = base == years
     ppp_base = lk.values(countries, base)
     cpi_c_t = _cpi_levels(countries, years, "latest", flags, _counter)
