@@ -131,6 +131,8 @@ def detect_encoding(data: bytes) -> str:
         return "utf_8_sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf_16"
+    if b"\x00" in data[:65536]:
+        raise InputFileError("binary data (NUL bytes), not a text table")
     try:
         data.decode("utf_8")
         return "utf_8"
@@ -138,6 +140,15 @@ def detect_encoding(data: bytes) -> str:
         # A multi-byte character cut by the sample boundary is still UTF-8.
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return "utf_8"
+        before = data[: exc.start]
+        whole_lines = before[: before.rfind(b"\n") + 1]
+        if sum(1 for c in whole_lines.decode("utf_8") if ord(c) > 127) >= 2:
+            # Real multi-byte UTF-8 text up to here, then bytes that are not: two encodings in one file.
+            line = before.count(b"\n") + 1
+            raise InputFileError(
+                f"mixed encoding: valid UTF-8 text up to line {line}, whose bytes at offset "
+                f"{exc.start} are not UTF-8 (another encoding, e.g. GBK or cp1251, was appended)"
+            ) from None
     scores = {enc: _plausibility(data, enc) for enc in ("gb18030", "cp1251")}
     decodable = {enc: sc for enc, sc in scores.items() if sc is not None}
     if decodable:
@@ -146,7 +157,7 @@ def detect_encoding(data: bytes) -> str:
 
     best = from_bytes(data, cp_isolation=_CANDIDATE_ENCODINGS[1:]).best()
     if best is None:
-        raise InputFileError("bytes decode in none of " + ", ".join(_CANDIDATE_ENCODINGS))
+        raise InputFileError("not text in any supported encoding (" + ", ".join(_CANDIDATE_ENCODINGS) + ")")
     return best.encoding
 
 
@@ -201,7 +212,10 @@ def _longest_line(path: Path, limit: int) -> None:
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
-    enc = encoding or detect_encoding(data[: 1 << 20])
+    try:
+        enc = encoding or detect_encoding(data[: 1 << 20])
+    except InputFileError as exc:
+        raise InputFileError(f"{path}: {exc}") from None
     try:
         return data.decode(enc), enc
     except (UnicodeDecodeError, LookupError) as exc:
@@ -227,7 +241,8 @@ def _sniff_delimiter(path: Path, text: str) -> str:
 
 
 def _header_cells(text: str, sep: str) -> list[str]:
-    first = next(csv.reader(_io.StringIO(text), delimiter=sep), [])
+    # newline="" lets the csv module see bare carriage returns as line ends, not as cell text
+    first = next(csv.reader(_io.StringIO(text, newline=""), delimiter=sep), [])
     return [c.strip() for c in first]
 
 

@@ -8,7 +8,6 @@ zipfile.BadZipFile, MemoryError).
 
 from __future__ import annotations
 
-import csv
 import tracemalloc
 from pathlib import Path
 
@@ -60,13 +59,6 @@ def test_wrong_encoding_given(tmp_path):
     _expect(InputFileError, path, "encoding", encoding="utf-8")
 
 
-NO_PATH_IN_DETECT = (
-    "io.detect_encoding raises InputFileError('bytes decode in none of ...') without the file path; "
-    "_decode should catch it and re-raise naming the file (and, for mixed files, the first bad line)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=NO_PATH_IN_DETECT)
 def test_mixed_encoding_names_the_problem(tmp_path):
     path = tmp_path / "mixed.csv"
     body = GOOD_ROWS.encode("utf-8") + "客服主管,1-2万/月,北京\n".encode("gbk") + "客服,5000元,深圳\n".encode("utf-8")
@@ -119,7 +111,6 @@ def test_csv_renamed_to_xlsx(tmp_path):
     _expect(InputFileError, path, "xlsx", "workbook", "zip")
 
 
-@pytest.mark.xfail(strict=True, reason=NO_PATH_IN_DETECT)
 def test_binary_garbage_named_csv(tmp_path):
     path = tmp_path / "image.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
@@ -162,23 +153,11 @@ def test_random_bytes_raise_only_csresearch_errors(tmp_path, data):
     try:
         df = read_table(path)
     except CsResearchError as exc:
-        if "bytes decode in none of" in str(exc):
-            return  # known: NO_PATH_IN_DETECT, pinned by the strict xfail tests above
         assert path.name in str(exc)
         return
-    except csv.Error:
-        return  # known: LONE_CR, pinned by test_lone_carriage_return_is_an_input_error
     assert df.shape[1] >= 1
 
 
-LONE_CR = (
-    "io._header_cells runs csv.reader over text containing a bare '\\r' and lets _csv.Error "
-    "('new-line character seen in unquoted field') escape; wrap it in InputFileError or read the "
-    "header with newline handling (io.StringIO(text, newline=''))"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=LONE_CR, raises=AssertionError)
 def test_lone_carriage_return_is_an_input_error(tmp_path):
     path = tmp_path / "cr.csv"
     path.write_bytes(b"\r1")
