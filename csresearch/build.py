@@ -9,7 +9,6 @@ randomness, and files are written with fixed metadata.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -83,14 +82,6 @@ def _combine(results: list[CleanResult]) -> tuple[pd.DataFrame, pd.DataFrame, di
     return table, rejects, manifest
 
 
-def _optional(module: str, name: str) -> Callable | None:
-    """A figure or model function from a part of the package that may be absent."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def _write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
 
@@ -150,7 +141,8 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     summaries = _model_summaries(table)
     for name, frame in summaries.items():
         report.processed[name] = out_dir / f"{name}.csv"
-        frame.to_csv(report.processed[name], index=True, lineterminator="\n", float_format="%.6g")
+        keep_index = not isinstance(frame.index, pd.RangeIndex)  # effects are indexed by term
+        frame.to_csv(report.processed[name], index=keep_index, lineterminator="\n", float_format="%.6g")
     tick("models")
 
     manifest["outputs"] = sorted(str(p.relative_to(base)) for p in report.processed.values())
@@ -167,39 +159,33 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
 
 
 def _model_summaries(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Published tables from the models that exist: pay bands and pay-model effects."""
-    out: dict[str, pd.DataFrame] = {}
-    pay_bands = _optional("csresearch.models.pay", "pay_bands")
-    fit_pay_model = _optional("csresearch.models.pay", "fit_pay_model")
+    """Published tables: pay bands (small cells suppressed, then checked) and pay-model effects."""
+    from .models.pay import fit_pay_model, pay_bands
+    from .privacy import check_min_cell
+
     cs = table[table["is_customer_service"] & table["annual_mid"].notna()]
-    if pay_bands is not None:
-        out["pay_bands_country_level"] = pay_bands(cs, ["country", "level_name"], value="annual_mid_usd_ppp")
-        out["pay_bands_city"] = pay_bands(cs, ["country", "city"], value="annual_mid")
-    if fit_pay_model is not None:
-        synth = cs[cs["is_synthetic"] & cs["experience_years"].notna()]
-        model = fit_pay_model(synth, "np.log(annual_mid_usd_ppp) ~ experience_years + C(level) + C(country)",
-                              kind="ols", cluster="city")
-        out["pay_model_effects"] = model.effects()
+    out = {
+        "pay_bands_country_level": pay_bands(cs, ["country", "level_name"], value="annual_mid_usd_ppp"),
+        "pay_bands_city": pay_bands(cs, ["country", "city"], value="annual_mid"),
+    }
+    for frame in out.values():
+        check_min_cell(frame, count="n")
+    synth = cs[cs["is_synthetic"] & cs["experience_years"].notna() & cs["annual_mid_usd_ppp"].notna()]
+    model = fit_pay_model(synth, "np.log(annual_mid_usd_ppp) ~ experience_years + C(level) + C(country)",
+                          kind="ols", cluster="company")
+    out["pay_model_effects"] = model.effects()
     return out
 
 
-_FIGURE_MAKERS = [
-    ("csresearch.plots.pay", "make_pay_figures"),
-    ("csresearch.plots.promotion", "make_promotion_figures"),
-    ("csresearch.plots.policy", "make_policy_figures"),
-]
-
-
 def _figures(table: pd.DataFrame, manifest: dict[str, Any], oews: pd.DataFrame | None) -> dict[str, Any]:
+    """Every figure of the notebooks, made with the build's fixed seeds."""
     from .plots.cleaning import make_cleaning_figures
+    from .plots.pay import make_pay_figures
+    from .plots.policy import make_policy_figures
+    from .plots.promotion import make_promotion_figures
 
     figs = dict(make_cleaning_figures(table, manifest["sources"]))
-    for module, name in _FIGURE_MAKERS:
-        maker = _optional(module, name)
-        if maker is None:
-            continue
-        if module.endswith(".pay"):
-            figs.update(maker(table, oews=oews))
-        else:
-            figs.update(maker())
+    figs.update(make_pay_figures(table, oews=oews, seed=0))
+    figs.update(make_promotion_figures(seed=0))
+    figs.update(make_policy_figures(seed=0))
     return figs

@@ -78,7 +78,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         from .scale import clean_files
 
         manifest = clean_files(paths, source=args.source, outdir=out, columns=columns, encoding=args.encoding,
-                               scheduler=args.scheduler, partition_size=args.partition_size, **common)
+                               sheet=args.sheet, scheduler=args.scheduler, partition_size=args.partition_size,
+                               **common)
     else:
         from .build import _combine  # same combination rules as the build
         from .clean.pipeline import clean_survey

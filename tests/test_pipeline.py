@@ -208,3 +208,24 @@ def test_pandera_rejects_a_bad_table():
     wrong_level.loc[0, "level_name"] = "head"
     with pytest.raises(SchemaError, match="level_name"):
         validate_processed(wrong_level)
+
+
+def test_employee_ids_are_pseudonymised_with_a_key_and_dropped_without(monkeypatch):
+    raw = _raw().assign(employee_id=[f"E{i:04d}" for i in range(8)])
+    monkeypatch.delenv("CSRESEARCH_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("CSRESEARCH_PSEUDONYM_KEY_FILE", raising=False)
+    res = clean_survey(raw, source="t", country="CN", year=2024, steps=STEPS)
+    assert "raw_employee_id" not in res.rejects.columns
+    assert "employee_id" in res.manifest["personal_columns_dropped"]
+    monkeypatch.setenv("CSRESEARCH_PSEUDONYM_KEY", "a-test-key-that-is-long-enough")
+    res = clean_survey(raw, source="t", country="CN", year=2024, steps=STEPS)
+    ids = res.rejects["raw_employee_id"]
+    assert ids.str.startswith("p_").all() and not ids.str.contains("E00").any()
+    assert res.manifest["id_columns_pseudonymised"] == ["employee_id"]
+
+
+def test_empty_input_gives_empty_outputs():
+    empty = _raw().iloc[:0]
+    res = clean_survey(empty, source="t", country="CN", year=2024, steps=STEPS)
+    assert res.manifest["rows_in"] == 0 and res.table.empty and res.rejects.empty
+    assert list(res.table.columns) == PROCESSED_COLUMNS

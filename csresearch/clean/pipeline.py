@@ -268,7 +268,7 @@ def clean_survey(
         return clean_survey_dask(
             df, source=source, country=country, year=year, default_period=default_period,
             currency=currency, keep_unpaid=keep_unpaid, keep_personal=keep_personal,
-            is_synthetic=is_synthetic, aggregate=aggregate, steps=steps,
+            is_synthetic=is_synthetic, aggregate=aggregate, first_row=first_row, steps=steps,
         )
     fn = default_steps(steps)
     raw = df.reset_index(drop=True)
@@ -283,6 +283,7 @@ def clean_survey(
         )
 
     raw, dropped_personal = fn["personal"](raw, keep=tuple(keep_personal))
+    raw, pseudonymised, dropped_ids = _protect_identifiers(raw, keep=tuple(keep_personal))
     free_text = [
         c for c in raw.columns
         if c not in _STRUCTURED and (raw[c].dtype == "str" or raw[c].dtype == object)
@@ -414,7 +415,8 @@ def clean_survey(
         "rows_rejected": int(rejected.sum()),
         "rejected_by_reason": {str(k): int(v) for k, v in counts.items()},
         "salary_status": {str(k): int(v) for k, v in table["salary_status"].value_counts().sort_index().items()},
-        "personal_columns_dropped": list(dropped_personal),
+        "personal_columns_dropped": list(dropped_personal) + dropped_ids,
+        "id_columns_pseudonymised": pseudonymised,
         "free_text_columns_scrubbed": free_text,
         "ppp_unavailable": ppp_missing,
         "ppp_extrapolated_with_cpi": ppp_extrapolated,
@@ -422,6 +424,27 @@ def clean_survey(
     }
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     return CleanResult(table=table_out, rejects=rejects, manifest=manifest)
+
+
+def _protect_identifiers(raw: pd.DataFrame, keep: tuple[str, ...]) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Employee/record ID columns: keyed pseudonyms when a key is configured, else dropped.
+
+    The key comes from ``CSRESEARCH_PSEUDONYM_KEY`` (or ``CSRESEARCH_PSEUDONYM_KEY_FILE``);
+    without one the IDs cannot be linked safely, so they leave the data rather than pass through.
+    """
+    from ..privacy import PseudonymKeyError, find_identifier_columns, pseudonymise_ids
+
+    pseudonymised, dropped = [], []
+    for col in find_identifier_columns(raw.columns):
+        if col in keep:
+            continue
+        try:
+            raw[col] = pseudonymise_ids(raw[col])
+            pseudonymised.append(str(col))
+        except PseudonymKeyError:
+            raw = raw.drop(columns=col)
+            dropped.append(str(col))
+    return raw, pseudonymised, dropped
 
 
 def _locate_cities(normalize: Callable, names: pd.Series, stated: pd.Series, default: pd.Series) -> pd.DataFrame:
@@ -479,8 +502,8 @@ def _reject_reasons(raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, k
 
     bounds = _plausible_bounds()
     cur = table["currency"]
-    lo_b = cur.map(bounds["monthly_min"])
-    hi_b = cur.map(bounds["monthly_max"])
+    lo_b = cur.map(bounds["monthly_min"]).astype("float64")
+    hi_b = cur.map(bounds["monthly_max"]).astype("float64")
     m_lo, m_hi = table["monthly_low"], table["monthly_high"]
     m_any = m_lo.fillna(m_hi)
     m_top = m_hi.fillna(m_lo)
