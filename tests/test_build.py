@@ -52,7 +52,7 @@ def test_no_personal_data_reaches_processed_files(built):
     text = "\n".join(p.read_bytes().decode("utf-8", errors="ignore") if p.suffix != ".parquet"
                      else pd.read_parquet(p).to_csv() for p in (root / "data" / "processed").iterdir())
     patterns = {
-        "cn mobile": r"(?<!\d)1[3-9]\d{9}(?!\d)",
+        "cn mobile": r"(?<![\d.])1[3-9]\d{9}(?![\d.])",
         "e-mail": r"[\w.+-]+@[\w-]+\.[a-z]{2,}",
         "ru phone": r"\+7\s?\(\d{3}\)",
         "uk mobile": r"07700\s?900\d{3}",
