@@ -10,7 +10,8 @@ The public API, by stage of the research:
 - promotion timing: :func:`validate_events`, :func:`build_spells`, :func:`time_to_promotion`,
   :func:`fit_promotion_model`
 - written rules: :func:`load_policy`, :func:`simulate_policy`, :func:`compute_monthly_pay`
-- confidentiality: :func:`scrub_pii`, :func:`pseudonymise_ids`, :func:`suppress_small_cells`
+- confidentiality: :func:`scrub_pii`, :func:`drop_personal_columns`, :func:`pseudonymise_ids`,
+  :func:`suppress_small_cells`, :func:`check_min_cell`
 
 Examples
 --------
@@ -34,7 +35,7 @@ from .models.pay import fit_pay_model, fit_pay_predictor, pay_bands
 from .models.promotion import fit_promotion_model, time_to_promotion
 from .money import convert_currency, deflate
 from .policy import compute_monthly_pay, load_policy, simulate_policy
-from .privacy import pseudonymise_ids, scrub_pii, suppress_small_cells
+from .privacy import check_min_cell, drop_personal_columns, pseudonymise_ids, scrub_pii, suppress_small_cells
 
 __all__ = [
     "__version__",
@@ -63,4 +64,6 @@ __all__ = [
     "scrub_pii",
     "pseudonymise_ids",
     "suppress_small_cells",
+    "check_min_cell",
+    "drop_personal_columns",
 ]

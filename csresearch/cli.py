@@ -32,7 +32,7 @@ examples:
   csresearch clean postings.csv --source my_postings --country CN --year 2024 -o out/
   csresearch clean 51job.xlsx --source 51job --country CN \\
       --columns url,title,company,welfare,salary_text,description,city,,,,date -o out/
-  csresearch clean 'postings/*.csv' --source crawl --engine dask --partition-size 64MB -o out/
+  csresearch clean 'postings/*.csv' --source crawl --engine dask --partition-size 16MB -o out/
   csresearch parse-salary "1-1.5万·13薪" --country CN
 """
 
@@ -152,7 +152,7 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
                    help="pandas (one machine, in memory) or dask (partitioned, larger than memory)")
     c.add_argument("--scheduler", help="address of an existing dask.distributed scheduler (dask engine)")
-    c.add_argument("--partition-size", default="64MB", help="dask partition size (dask engine)")
+    c.add_argument("--partition-size", default="16MB", help="dask partition size (dask engine)")
     c.add_argument("-o", "--output", required=True, help="output folder")
     c.set_defaults(func=_cmd_clean)
 
