@@ -69,3 +69,34 @@ def test_every_figure_is_written_as_png_and_svg(built):
     for stem in names:
         assert {p.suffix for p in report.figures if p.stem == stem} == {".png", ".svg"}
     assert all(p.stat().st_size > 1000 for p in report.figures)
+
+
+def test_every_published_table_respects_the_minimum_cell(built):
+    from csresearch.config import get_min_cell_size
+    from csresearch.privacy import check_min_cell
+
+    root, _, _ = built
+    tables = [p for p in (root / "data" / "processed").glob("*.csv") if p.name != "survey_rejects.csv"]
+    checked = 0
+    for path in tables:
+        frame = pd.read_csv(path)
+        if "n" in frame.columns:
+            check_min_cell(frame, count="n")
+            published = frame[~frame["suppressed"]]
+            assert (published["n"] >= get_min_cell_size()).all(), path.name
+            assert frame.loc[frame["suppressed"], ["p10", "p50", "p90"]].isna().all().all(), path.name
+            checked += 1
+    assert checked >= 2  # the pay-band tables
+
+
+def test_a_larger_minimum_cell_suppresses_more(built, monkeypatch):
+    from csresearch.models.pay import pay_bands
+
+    root, _, _ = built
+    table = pd.read_parquet(root / "data" / "processed" / "survey.parquet")
+    cs = table[table["is_customer_service"] & table["annual_mid"].notna()]
+    few = pay_bands(cs, ["country", "city"], value="annual_mid")["suppressed"].sum()
+    monkeypatch.setenv("CSRESEARCH_MIN_CELL", "40")
+    many = pay_bands(cs, ["country", "city"], value="annual_mid")
+    assert many["suppressed"].sum() > few
+    assert (many.loc[~many["suppressed"], "n"] >= 40).all()
