@@ -9,7 +9,6 @@ randomness, and files are written with fixed metadata.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,12 +19,10 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from . import __version__
 from .clean.oews import read_oews
-from .clean.pipeline import CleanResult, clean_survey, write_parquet
+from .clean.pipeline import CleanResult, clean_survey, combine_results, write_json, write_parquet
 from .errors import InputFileError
 from .io import project_root, read_table
-from .schema import PROCESSED_COLUMNS
 
 __all__ = ["build", "clean_registered_sources", "load_sources", "BuildReport"]
 
@@ -68,24 +65,6 @@ def clean_registered_sources(raw_dir: Path, *, progress: Callable | None = None)
     return results
 
 
-def _combine(results: list[CleanResult]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    table = pd.concat([r.table for r in results], ignore_index=True)[PROCESSED_COLUMNS]
-    rejects = pd.concat([r.rejects for r in results], ignore_index=True)
-    manifest = {
-        "package_version": __version__,
-        "rows_in": sum(r.manifest["rows_in"] for r in results),
-        "rows_table": int(len(table)),
-        "rows_rejected": int(len(rejects)),
-        "sources": [r.manifest for r in results],
-    }
-    assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
-    return table, rejects, manifest
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
-
-
 def build(root: str | Path | None = None, *, figures: bool = True, show_progress: bool = True) -> BuildReport:
     """Run the whole job on the data shipped in ``data/raw``.
 
@@ -125,7 +104,8 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
         bar.update(1)
 
     results = clean_registered_sources(raw_dir, progress=tick)
-    table, rejects, manifest = _combine(results)
+    combined = combine_results(results)
+    table, rejects, manifest = combined.table, combined.rejects, combined.manifest
     report.processed["survey"] = out_dir / "survey.parquet"
     write_parquet(table, report.processed["survey"])
     report.processed["rejects"] = out_dir / "survey_rejects.csv"
@@ -147,7 +127,7 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
 
     manifest["outputs"] = sorted(str(p.relative_to(base)) for p in report.processed.values())
     report.processed["manifest"] = out_dir / "manifest.json"
-    _write_json(report.processed["manifest"], manifest)
+    write_json(report.processed["manifest"], manifest)
     report.manifest = manifest
 
     if figures:

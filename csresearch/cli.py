@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,25 +80,18 @@ def _cmd_clean(args: argparse.Namespace) -> int:
                                sheet=args.sheet, scheduler=args.scheduler, partition_size=args.partition_size,
                                **common)
     else:
-        from .build import _combine  # same combination rules as the build
-        from .clean.pipeline import clean_survey
+        from .clean.pipeline import clean_survey, combine_results, file_source_names
         from .io import read_table
 
         results = []
-        for p in paths:
-            source = args.source if len(paths) == 1 else f"{args.source}/{Path(p).name}"
+        for p, source in zip(paths, file_source_names(args.source, paths)):
             df = read_table(p, columns=columns, encoding=args.encoding, sheet=args.sheet)
             res = clean_survey(df, source=source, **common)
             res.manifest["path"] = str(p)
             results.append(res)
-        table, rejects, manifest = _combine(results)
-        out.mkdir(parents=True, exist_ok=True)
-        from .clean.pipeline import write_parquet
-
-        write_parquet(table, out / f"{args.source}.parquet")
-        rejects.to_csv(out / f"{args.source}_rejects.csv", index=False, lineterminator="\n")
-        (out / f"{args.source}_manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
+        combined = combine_results(results)
+        combined.write(out, args.source)
+        manifest = combined.manifest
     print(f"{manifest['rows_in']} rows in: {manifest['rows_table']} to the table, "
           f"{manifest['rows_rejected']} rejected; outputs in {out}/")
     return 0

@@ -240,6 +240,21 @@ def _sniff_delimiter(path: Path, text: str) -> str:
         return ","
 
 
+def _check_unique_headers(path: Path, cells: list[str]) -> None:
+    dupes = sorted({c for c in cells if c and cells.count(c) > 1})
+    if dupes:
+        raise InputFileError(f"{path}: duplicate column names in the header: {', '.join(map(repr, dupes))}")
+
+
+def _mapping_info(mapping: dict[str, str]) -> dict[str, Any]:
+    """The header-mapping part of ``read_info``: renamed columns, and columns left unmapped."""
+    canonical = set(_alias_table().values())
+    return {
+        "column_map": {k: v for k, v in mapping.items() if k != v},
+        "unmapped_columns": [v for v in mapping.values() if v not in canonical],
+    }
+
+
 def _header_cells(text: str, sep: str) -> list[str]:
     # newline="" lets the csv module see bare carriage returns as line ends, not as cell text
     first = next(csv.reader(_io.StringIO(text, newline=""), delimiter=sep), [])
@@ -254,12 +269,7 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
     text, enc = _decode(path, data, encoding)
     sep = _sniff_delimiter(path, text)
     if not headerless:
-        cells = _header_cells(text.lstrip("\ufeff"), sep)
-        dupes = sorted({c for c in cells if c and cells.count(c) > 1})
-        if dupes:
-            raise InputFileError(
-                f"{path}: duplicate column names in the header: {', '.join(map(repr, dupes))}"
-            )
+        _check_unique_headers(path, _header_cells(text.lstrip("\ufeff"), sep))
     try:
         df = pd.read_csv(
             _io.StringIO(text),
@@ -317,11 +327,7 @@ def _read_excel(path: Path, sheet: str | int | None, headerless: bool) -> tuple[
         header, body = list(range(len(rows[0]))), rows
     else:
         header, body = [("" if h is None else str(h).strip()) for h in rows[0]], rows[1:]
-        dupes = sorted({h for h in header if h and header.count(h) > 1})
-        if dupes:
-            raise InputFileError(
-                f"{path}: duplicate column names in the header: {', '.join(map(repr, dupes))}"
-            )
+        _check_unique_headers(path, header)
         header = [h or f"col_{i}" for i, h in enumerate(header)]
     df = pd.DataFrame(body, columns=header, dtype=object).map(_cell_text).astype("str")
     return df, {"encoding": "xlsx", "sheet": ws.title}
@@ -497,8 +503,7 @@ def read_table(
         **info,
         "sha256": _sha256(path),
         "n_rows": int(len(df)),
-        "column_map": {k: v for k, v in mapping.items() if k != v},
-        "unmapped_columns": [v for v in mapping.values() if v not in set(_alias_table().values())],
+        **_mapping_info(mapping),
     }
     return df
 
@@ -510,7 +515,3 @@ def _sha256(path: Path) -> str:
             h.update(chunk)
     return h.hexdigest()
 
-
-def describe_read(df: pd.DataFrame) -> dict[str, Any]:
-    """Return how :func:`read_table` read ``df`` (empty dict for other frames)."""
-    return dict(df.attrs.get("read_info", {}))

@@ -34,16 +34,17 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .clean.pipeline import CleanResult, clean_survey, default_steps
+from .clean.pipeline import CleanResult, clean_survey, default_steps, file_source_names
 from .errors import InputFileError
 from .io import (
     _EXCEL_SUFFIXES,
     _JSON_SUFFIXES,
     _PARQUET_SUFFIXES,
     _TEXT_SUFFIXES,
-    _alias_table,
     _apply_columns,
+    _check_unique_headers,
     _header_cells,
+    _mapping_info,
     _sha256,
     _sniff_delimiter,
     detect_encoding,
@@ -320,10 +321,7 @@ def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any)
     sep = _sniff_delimiter(path, text)
     headerless = columns is not None and not isinstance(columns, Mapping)
     if not headerless:
-        cells = _header_cells(text.lstrip("\ufeff"), sep)
-        dupes = sorted({c for c in cells if c and cells.count(c) > 1})
-        if dupes:
-            raise InputFileError(f"{path}: duplicate column names in the header: {', '.join(map(repr, dupes))}")
+        _check_unique_headers(path, _header_cells(text.lstrip("\ufeff"), sep))
     # Splitting at newline bytes is wrong for UTF-16 and for quoted cells spanning lines:
     # such files are read as one partition.
     splittable = not enc.startswith("utf_16") and not _has_multiline_cells(text, sep)
@@ -333,12 +331,7 @@ def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any)
     )
     renamed, mapping = _apply_columns(ddf._meta, columns, path)
     ddf = ddf.rename(columns=dict(zip(ddf.columns, renamed.columns)))
-    canonical = set(_alias_table().values())
-    info = {
-        "format": "tsv" if sep == "\t" else "csv", "encoding": enc, "delimiter": sep,
-        "column_map": {k: v for k, v in mapping.items() if k != v},
-        "unmapped_columns": [v for v in mapping.values() if v not in canonical],
-    }
+    info = {"format": "tsv" if sep == "\t" else "csv", "encoding": enc, "delimiter": sep, **_mapping_info(mapping)}
     return _FileRead(path, ddf, info)
 
 
@@ -471,7 +464,7 @@ def clean_files(
             raise InputFileError(f"{p}: no such file")
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    names = [source if len(paths) == 1 else f"{source}/{p.name}" for p in paths]
+    names = file_source_names(source, paths)
 
     with _client(scheduler) as client:
         reads: list[_FileRead] = []

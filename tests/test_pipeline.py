@@ -12,7 +12,7 @@ import pytest
 
 from csresearch.clean.pipeline import clean_survey, default_steps
 from csresearch.errors import ColumnMappingError, ReferenceDataError, SchemaError
-from csresearch.schema import PROCESSED_COLUMNS, empty_processed, validate_processed
+from csresearch.schema import PROCESSED_COLUMNS, validate_processed
 
 
 def _salary(values, *, country=None, currency=None, default_period=None):

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
-from csresearch.build import _combine  # noqa: E402  (the CLI's pandas combination rule)
+from csresearch.clean.pipeline import combine_results  # noqa: E402  (the CLI's pandas combination rule)
 from csresearch.clean.pipeline import clean_survey  # noqa: E402
 from csresearch.errors import InputFileError  # noqa: E402
 from csresearch.io import read_table  # noqa: E402
@@ -83,7 +83,8 @@ def _read_outputs(outdir: Path, source: str) -> tuple[pd.DataFrame, pd.DataFrame
 
 def _assert_same_as_pandas(outdir: Path, source: str, manifest: dict, pandas_results: dict, files: list[str]):
     table, rejects, written = _read_outputs(outdir, source)
-    exp_table, exp_rejects, exp_manifest = _combine([pandas_results[f] for f in files])
+    expected = combine_results([pandas_results[f] for f in files])
+    exp_table, exp_rejects, exp_manifest = expected.table, expected.rejects, expected.manifest
     pd.testing.assert_frame_equal(_sorted(table), _sorted(exp_table))
     assert list(rejects.columns) == list(exp_rejects.columns)
     pd.testing.assert_frame_equal(_sorted(rejects), _sorted(exp_rejects))

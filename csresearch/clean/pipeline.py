@@ -24,7 +24,7 @@ from .. import __version__
 from ..errors import ColumnMappingError
 from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, schema_failures, validate_processed
 
-__all__ = ["CleanResult", "clean_survey", "default_steps", "REJECT_REASONS"]
+__all__ = ["CleanResult", "clean_survey", "combine_results", "default_steps", "file_source_names", "REJECT_REASONS"]
 
 #: Why a row can be rejected, in the order the checks run.
 REJECT_REASONS = {
@@ -75,15 +75,42 @@ class CleanResult:
         }
         write_parquet(self.table, paths["table"])
         self.rejects.to_csv(paths["rejects"], index=False, lineterminator="\n")
-        paths["manifest"].write_text(
-            json.dumps(self.manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8"
-        )
+        write_json(paths["manifest"], self.manifest)
         return paths
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     """Write parquet deterministically (same bytes for the same table)."""
     df.reset_index(drop=True).to_parquet(path, index=False, compression="zstd")
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write a manifest deterministically (sorted keys, UTF-8, trailing newline)."""
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
+
+
+def file_source_names(source: str, paths: Sequence[str | Path]) -> list[str]:
+    """Source name of each input file: ``source`` for one file, ``source/<file name>`` for several.
+
+    Rows are numbered within each file, so each file needs its own source for ``record_id``
+    to stay unique.
+    """
+    return [source] if len(paths) == 1 else [f"{source}/{Path(p).name}" for p in paths]
+
+
+def combine_results(results: Sequence[CleanResult]) -> CleanResult:
+    """One result from several sources: tables and rejects stacked, manifests kept per source."""
+    table = pd.concat([r.table for r in results], ignore_index=True)[PROCESSED_COLUMNS]
+    rejects = pd.concat([r.rejects for r in results], ignore_index=True)
+    manifest = {
+        "package_version": __version__,
+        "rows_in": sum(r.manifest["rows_in"] for r in results),
+        "rows_table": int(len(table)),
+        "rows_rejected": int(len(rejects)),
+        "sources": [r.manifest for r in results],
+    }
+    assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
+    return CleanResult(table=table, rejects=rejects, manifest=manifest)
 
 
 _STEP_PATHS = {

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 import patsy
 import statsmodels.api as sm
-import statsmodels.formula.api as smf
 from scipy import special, stats
 from statsmodels.base.model import GenericLikelihoodModel
 

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csresearch.errors import ColumnMappingError, PolicyError, SchemaError
+from csresearch.errors import ColumnMappingError, SchemaError
 from csresearch.policy.engine import _Checker, _policy_files, read_policy_yaml
 
 __all__ = ["PayPolicy", "load_pay_policy", "compute_monthly_pay", "PAY_COMPONENTS"]
