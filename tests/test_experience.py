@@ -172,3 +172,9 @@ def test_realdata_experience_strings():
     sj = pd.read_csv(files["SuperJob"][0])["experience"]
     shifted = sj.str.contains("занятость|график|рабочий день", na=False)
     assert (parse_experience(sj[shifted])["experience_status"] == "unparsed").all()
+
+
+def test_reversed_range_is_the_same_interval():
+    out = parse_experience(["5-3年", "1-0", "3-5年"])
+    assert out["experience_years_low"].tolist() == [3.0, 0.0, 3.0]
+    assert out["experience_years_high"].tolist() == [5.0, 1.0, 5.0]

@@ -102,7 +102,8 @@ def _parse_one_experience(text: str) -> tuple[float, float, str]:
         m = p.search(t)
         if m:
             f = scale(m)
-            return _to_years(m.group("n0"), rules) * f, _to_years(m.group("n1"), rules) * f, "ok"
+            a, b = _to_years(m.group("n0"), rules) * f, _to_years(m.group("n1"), rules) * f
+            return min(a, b), max(a, b), "ok"  # "5-3年" states the same interval as "3-5年"
     for p in rules.lower_open:
         m = p.search(t)
         if m:
