@@ -29,9 +29,11 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +49,7 @@ __all__ = [
     "DisclosureError",
     "scrub_pii",
     "scrub_text_columns",
+    "scrub_frame",
     "find_pii",
     "count_pii",
     "drop_personal_columns",
@@ -58,7 +61,7 @@ __all__ = [
 ]
 
 _REFERENCE = Path(__file__).resolve().parent / "reference"
-PII_KINDS: tuple[str, ...] = ("PHONE", "EMAIL", "ID", "HANDLE", "URL")
+PII_KINDS: tuple[str, ...] = ("PHONE", "EMAIL", "ID", "HANDLE", "URL", "NAME")
 
 KEY_ENV = "CSRESEARCH_PSEUDONYM_KEY"
 KEY_FILE_ENV = "CSRESEARCH_PSEUDONYM_KEY_FILE"
@@ -88,6 +91,7 @@ class _Pattern:
 
 
 _DATE_RE = re.compile(r"^\d{4}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{1,2}$|^\d{1,2}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{4}$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _RANGE_RE = re.compile(r"^[1-9]\d{0,5}\s*-\s*[1-9]\d{0,5}$")
 
 
@@ -98,6 +102,24 @@ def _cn_id_ok(value: str) -> bool:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     total = sum(int(c) * w for c, w in zip(value[:17], weights))
     return "10X98765432"[total % 11] == value[17].upper()
+
+
+def _cn_id_date_ok(value: str) -> bool:
+    """Digits 7-14 of an 18-character Chinese ID are a real birth date (1900-2099).
+
+    A failing check digit (typo, invented number) does not make the number anonymous: region
+    and birth date still point at a person, so the shape and a real date are enough.
+    """
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    y, m, d = int(value[6:10]), int(value[10:12]), int(value[12:14])
+    if not 1900 <= y <= 2099:
+        return False
+    try:
+        date(y, m, d)
+    except ValueError:
+        return False
+    return True
 
 
 def _snils_ok(value: str) -> bool:
@@ -121,6 +143,12 @@ def _make_check(spec: dict, stoplists: dict[str, frozenset[str]]) -> Callable[[s
         return None
     if kind == "cn_id":
         return _cn_id_ok
+    if kind == "cn_id_date":
+        return _cn_id_date_ok
+    if kind == "name":
+        stop = stoplists.get("name_stoplist", frozenset())
+        han_stop = tuple(w for w in stop if _HAN.search(w))
+        return lambda v: not (any(w in stop for w in re.findall(r"\w+", v.lower())) or any(w in v for w in han_stop))
     if kind == "snils":
         return _snils_ok
     if kind == "digits":
@@ -297,6 +325,58 @@ def scrub_text_columns(df: pd.DataFrame, columns: Sequence[Hashable] | None = No
     return out
 
 
+def _number_text(values: pd.Series) -> pd.Series:
+    """Numbers as the digits a person would type: 13812345678.0 -> '13812345678'."""
+    as_float = pd.to_numeric(values, errors="coerce").astype("float64")
+    whole = as_float.notna() & np.isfinite(as_float) & (as_float == np.round(as_float)) & (as_float.abs() < 1e18)
+    text = values.astype("str")
+    text[whole] = as_float[whole].map(lambda v: str(int(v)))
+    return text.where(values.notna())
+
+
+def scrub_frame(
+    df: pd.DataFrame, scrub: Callable[[pd.Series], pd.Series] | None = None
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Scrub every column that could carry personal data: text, and numbers shaped like phones or IDs.
+
+    Text columns (string or object dtype) go through ``scrub`` (:func:`scrub_pii` by default,
+    which works once per distinct value). A numeric column is written out as digits
+    (``13812345678.0`` -> ``"13812345678"``) and checked with the same patterns; if any value
+    is a phone number or an identity number the column becomes the scrubbed text, otherwise it
+    stays numeric. Booleans are left alone.
+
+    Returns
+    -------
+    (DataFrame, list of str, list of str)
+        The scrubbed copy, the text columns scrubbed and the numeric columns that held
+        personal data (now text).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"note": ["QQ：12345678"], "mobile": [13812345678], "pay": [5000]})
+    >>> out, text_cols, numeric_cols = scrub_frame(df)
+    >>> out["mobile"].tolist(), out["pay"].dtype.kind, numeric_cols
+    (['[PHONE]'], 'i', ['mobile'])
+    """
+    scrub = scrub_pii if scrub is None else scrub
+    out = df.copy()
+    text_cols, numeric_cols = [], []
+    for col in df.columns:
+        values = df[col]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            out[col] = scrub(values)
+            text_cols.append(str(col))
+        elif pd.api.types.is_numeric_dtype(values):
+            digits = _number_text(values)
+            cleaned = scrub(digits)
+            if bool((cleaned.fillna("") != digits.fillna("")).any()):
+                out[col] = cleaned
+                numeric_cols.append(str(col))
+    return out, text_cols, numeric_cols
+
+
 def find_pii(texts: pd.Series | Iterable[object]) -> pd.DataFrame:
     """List every piece of personal data :func:`scrub_pii` would replace.
 
@@ -357,8 +437,9 @@ def count_pii(texts: pd.Series | Iterable[object]) -> pd.Series:
 
 
 def _norm_header(name: object) -> str:
-    text = str(name).strip().lower().replace("ё", "е")
-    return re.sub(r"[\s_\-.]+", "_", text).strip("_")
+    # separators carry no meaning in a header: "姓 名", "Employee Code", "mobile_no", "EmpID"
+    text = unicodedata.normalize("NFKC", str(name)).casefold().replace("ё", "е")
+    return re.sub(r"[\s_\-.:/\\()\[\]（）【】]+", "", text)
 
 
 @functools.lru_cache(maxsize=1)

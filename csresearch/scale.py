@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .clean.pipeline import CleanResult, clean_survey, default_steps, file_source_names
+from .clean.pipeline import CleanResult, clean_survey, default_steps, file_source_names, reject_raw_columns
 from .errors import InputFileError
 from .io import (
     _EXCEL_SUFFIXES,
@@ -162,8 +162,11 @@ def _is_count(value: Any) -> bool:
 
 def _rejects_meta(raw_meta: pd.DataFrame, steps: Mapping | None, keep_personal: Sequence[str]) -> pd.DataFrame:
     """Empty rejects frame with the columns the pipeline gives: personal columns dropped, raw_ prefix."""
+    from .privacy import find_identifier_columns
+
     kept, _ = default_steps(steps)["personal"](raw_meta.iloc[:0].copy(), keep=tuple(keep_personal))
-    cols = dict(_REJECT_BASE) | {f"raw_{c}": "str" for c in kept.columns}
+    raw_cols = reject_raw_columns(kept.columns, find_identifier_columns(kept.columns))
+    cols = dict(_REJECT_BASE) | {f"raw_{c}": "str" for c in raw_cols}
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
 
 

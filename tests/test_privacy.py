@@ -59,6 +59,8 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
         ("name#domain.com", "[EMAIL]"),
         ("name(at)domain.com", "[EMAIL]"),
         ("11010519491231002X", "[ID]"),
+        # check digit fails, but region and birth date still point at a person (issue 18)
+        ("110105194912310021", "[ID]"),
         ("паспорт 4510 123456", "паспорт [ID]"),
         ("СНИЛС 123-456-789 01", "СНИЛС [ID]"),
         ("ИНН 7707083893", "ИНН [ID]"),
@@ -78,7 +80,7 @@ NOT_PII = [
     "4.5-6千/月", "5000-8000元", "от 80 000 руб.", "15-25K·14薪", "£18,000 - £22,000",
     "2020-03-15", "2020年3月15日", "15.03.2020", "3-5年", "9:00-18:00", "200030", "101000",
     "SW1A 1AA", "35%", "1500人", "400电话", "身份证复印件",
-    "110105194912310021",  # ID-shaped but the check digit is wrong and there is no label
+     # ID-shaped but the check digit is wrong and there is no label
 ]
 
 
@@ -118,8 +120,8 @@ def test_repeated_values_are_parsed_once_and_mapped_back():
 def test_find_pii_spans_point_into_the_original_text():
     text = "电话：021-31838902 13937116531艾小姐 hr@example.com"
     hits = find_pii([text])
-    assert [text[a:b] for a, b in zip(hits.start, hits.end)] == ["021-31838902", "13937116531", "hr@example.com"]
-    assert hits.kind.tolist() == ["PHONE", "PHONE", "EMAIL"]
+    assert [text[a:b] for a, b in zip(hits.start, hits.end)] == ["021-31838902", "13937116531", "艾小姐", "hr@example.com"]
+    assert hits.kind.tolist() == ["PHONE", "PHONE", "NAME", "EMAIL"]
     assert set(hits.kind) <= set(PII_KINDS)
 
 

@@ -24,7 +24,7 @@ from .. import __version__
 from ..errors import ColumnMappingError
 from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, schema_failures, validate_processed
 
-__all__ = ["CleanResult", "clean_survey", "combine_results", "default_steps", "file_source_names", "REJECT_REASONS"]
+__all__ = ["CleanResult", "REJECT_RAW_COLUMNS", "clean_survey", "reject_raw_columns", "combine_results", "default_steps", "file_source_names", "REJECT_REASONS"]
 
 #: Why a row can be rejected, in the order the checks run.
 REJECT_REASONS = {
@@ -37,12 +37,21 @@ REJECT_REASONS = {
     "schema": "row breaks the processed-table schema",
 }
 
-# Columns whose text is structured (parsed, not published as free text) and so not scrubbed.
-_STRUCTURED = {
-    "salary_text", "salary_low", "salary_high", "salary_currency", "salary_gross",
-    "experience_text", "education_text", "date", "year", "country", "city", "n_respondents",
-    "period_hint", "currency_hint",
-}
+#: Raw columns a rejects file keeps (scrubbed, with a ``raw_`` prefix): the ones the cleaning
+#: reads, so that a reject can be understood. Everything else in the raw row (descriptions,
+#: age, gender, region, unknown headers) stays out; ``keep_raw=True`` (CLI ``--keep-raw DIR``)
+#: keeps them in a separate frame that is written outside data/processed.
+REJECT_RAW_COLUMNS = (
+    "title", "company", "salary_text", "salary_low", "salary_high", "salary_currency", "salary_gross",
+    "period_hint", "currency_hint", "city", "country", "year", "date", "experience_text",
+    "education_text", "n_respondents",
+)
+
+
+def reject_raw_columns(columns: Sequence[Any], pseudonymised: Sequence[Any] = ()) -> list[Any]:
+    """The raw columns a rejects table keeps: :data:`REJECT_RAW_COLUMNS` and keyed pseudonyms."""
+    keep = set(REJECT_RAW_COLUMNS) | {str(c) for c in pseudonymised}
+    return [c for c in columns if str(c) in keep]
 
 
 @dataclass
@@ -58,11 +67,15 @@ class CleanResult:
         ``detail`` and the row's raw values (personal columns dropped, free text scrubbed).
     manifest : dict
         Counts in/out/rejected by reason, input hash, package version and parameters.
+    raw_rejects : DataFrame or None
+        With ``keep_raw=True`` only: the rejected rows with every raw column (personal columns
+        still dropped, text still scrubbed), for debugging outside data/processed.
     """
 
     table: pd.DataFrame
     rejects: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    raw_rejects: pd.DataFrame | None = None
 
     def write(self, outdir: str | Path, stem: str = "survey") -> dict[str, Path]:
         """Write ``<stem>.parquet``, ``<stem>_rejects.csv`` and ``<stem>_manifest.json``."""
@@ -102,6 +115,7 @@ def combine_results(results: Sequence[CleanResult]) -> CleanResult:
     """One result from several sources: tables and rejects stacked, manifests kept per source."""
     table = pd.concat([r.table for r in results], ignore_index=True)[PROCESSED_COLUMNS]
     rejects = pd.concat([r.rejects for r in results], ignore_index=True)
+    raws = [r.raw_rejects for r in results if r.raw_rejects is not None]
     manifest = {
         "package_version": __version__,
         "rows_in": sum(r.manifest["rows_in"] for r in results),
@@ -110,7 +124,8 @@ def combine_results(results: Sequence[CleanResult]) -> CleanResult:
         "sources": [r.manifest for r in results],
     }
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
-    return CleanResult(table=table, rejects=rejects, manifest=manifest)
+    raw_rejects = pd.concat(raws, ignore_index=True) if raws else None
+    return CleanResult(table=table, rejects=rejects, manifest=manifest, raw_rejects=raw_rejects)
 
 
 _STEP_PATHS = {
@@ -240,6 +255,7 @@ def clean_survey(
     aggregate: bool = False,
     first_row: int = 1,
     steps: Mapping[str, Callable] | None = None,
+    keep_raw: bool = False,
 ) -> CleanResult:
     """Clean raw survey or posting rows into the processed table.
 
@@ -268,11 +284,16 @@ def clean_survey(
         Mark rows as synthetic (data made by :mod:`csresearch.synth`).
     aggregate : bool
         Rows are published aggregates (a figure per group), not respondents: ``n_respondents``
-        is taken from the column of that name and left empty when absent.
+        is taken from the column of that name and left empty when absent. Without it every
+        row is one respondent, whatever an ``n``/``人数`` column says (a count in
+        respondent-level data cannot be trusted to enlarge a cell past the minimum).
     first_row : int
         Number of the first row in the raw file (for chunks and partitions of a larger file).
     steps : mapping, optional
         Replace any of the cleaning functions of :func:`default_steps`.
+    keep_raw : bool
+        Also return every raw column of the rejected rows in ``raw_rejects`` (opt-in; the
+        rejects table itself keeps only :data:`REJECT_RAW_COLUMNS`).
 
     Returns
     -------
@@ -296,6 +317,7 @@ def clean_survey(
             df, source=source, country=country, year=year, default_period=default_period,
             currency=currency, keep_unpaid=keep_unpaid, keep_personal=keep_personal,
             is_synthetic=is_synthetic, aggregate=aggregate, first_row=first_row, steps=steps,
+            keep_raw=keep_raw,
         )
     fn = default_steps(steps)
     raw = df.reset_index(drop=True)
@@ -311,12 +333,11 @@ def clean_survey(
 
     raw, dropped_personal = fn["personal"](raw, keep=tuple(keep_personal))
     raw, pseudonymised, dropped_ids = _protect_identifiers(raw, keep=tuple(keep_personal))
-    free_text = [
-        c for c in raw.columns
-        if c not in _STRUCTURED and (raw[c].dtype == "str" or raw[c].dtype == object)
-    ]
-    for c in free_text:
-        raw[c] = fn["scrub"](raw[c])
+    # every column is scrubbed BEFORE parsing: pay must not be read out of a contact detail
+    # ("面议，微信kefu_zhang88" is not 88 an hour), and structured columns reach the rejects
+    from ..privacy import scrub_frame
+
+    raw, free_text, numeric_pii = scrub_frame(raw, fn["scrub"])
 
     salary_text = _column(raw, "salary_text")
     composed = _compose_salary_text(raw) if "salary_low" in raw.columns else None
@@ -345,9 +366,10 @@ def clean_survey(
     edu = fn["education"](_column(raw, "education_text"))
 
     mid = _annual_mid(pay)
-    n_resp = pd.to_numeric(_column(raw, "n_respondents"), errors="coerce").astype("Int64")
-    if not aggregate:
-        n_resp = n_resp.fillna(1)
+    if aggregate:
+        n_resp = pd.to_numeric(_column(raw, "n_respondents"), errors="coerce").astype("Int64")
+    else:
+        n_resp = pd.Series(1, index=raw.index, dtype="Int64")
 
     cs = roles["is_customer_service"].fillna(False).astype(bool)
     table = pd.DataFrame(
@@ -418,13 +440,14 @@ def clean_survey(
                     "source_row": pd.Series(rows, dtype="Int64"),
                     "record_id": pd.Series(record_id, dtype="str"),
                     "reason": reason.astype("str"),
-                    "detail": detail.astype("str"),
+                    "detail": fn["scrub"](detail.astype("str")),
                 }
             ),
-            raw.add_prefix("raw_").astype("str"),
+            raw[reject_raw_columns(raw.columns, pseudonymised)].add_prefix("raw_").astype("str"),
         ],
         axis=1,
     ).loc[rejected].reset_index(drop=True)
+    raw_rejects = raw.loc[rejected].reset_index(drop=True).astype("str") if keep_raw else None
 
     counts = reason[rejected].value_counts().sort_index()
     manifest = {
@@ -445,12 +468,14 @@ def clean_survey(
         "personal_columns_dropped": list(dropped_personal) + dropped_ids,
         "id_columns_pseudonymised": pseudonymised,
         "free_text_columns_scrubbed": free_text,
+        "numeric_columns_with_personal_data": numeric_pii,
+        "n_respondents_ignored": bool(not aggregate and "n_respondents" in raw.columns),
         "ppp_unavailable": ppp_missing,
         "ppp_extrapolated_with_cpi": ppp_extrapolated,
         "customer_service_rows": int(table_out["is_customer_service"].sum()),
     }
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
-    return CleanResult(table=table_out, rejects=rejects, manifest=manifest)
+    return CleanResult(table=table_out, rejects=rejects, manifest=manifest, raw_rejects=raw_rejects)
 
 
 def _protect_identifiers(raw: pd.DataFrame, keep: tuple[str, ...]) -> tuple[pd.DataFrame, list[str], list[str]]:
