@@ -2,7 +2,7 @@
 
 The build reads the source registry ``data/raw/sources.yaml``, cleans each source with
 :func:`csresearch.clean_survey`, writes ``data/processed/`` (parquet table, rejects, manifest,
-the OEWS extract in long form, model summaries), and saves every figure to ``reports/figures/``.
+the OEWS extract in long form, the official pay statistics ``published_pay.csv``, model summaries), and saves every figure to ``reports/figures/``.
 The same inputs give byte-identical outputs: nothing depends on the clock or on unseeded
 randomness, and files are written with fixed metadata.
 """
@@ -22,6 +22,7 @@ from tqdm import tqdm
 from .clean.oews import read_oews
 from .clean.pipeline import CleanResult, clean_survey, combine_results, write_json, write_parquet
 from .errors import InputFileError
+from .published import check_published_cells, published_statistics
 from .io import project_root, read_table
 
 __all__ = ["build", "clean_registered_sources", "load_sources", "BuildReport"]
@@ -36,6 +37,7 @@ class BuildReport:
 
     processed: dict[str, Path] = field(default_factory=dict)
     figures: list[Path] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
@@ -73,7 +75,8 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     root : path, optional
         Project root (the folder with ``data/``); found from the working directory when omitted.
     figures : bool
-        Also write every figure to ``reports/figures`` (PNG and SVG).
+        Also write every figure to ``reports/figures`` (PNG and SVG) and each stored notebook to
+        ``reports/<notebook>.html``.
     show_progress : bool
         Show a progress bar on standard error.
 
@@ -116,7 +119,17 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     if oews is not None:
         report.processed["oews"] = out_dir / "oews_metro.parquet"
         write_parquet(oews, report.processed["oews"])
-    tick("oews")
+    published = check_published_cells(published_statistics(raw_dir))
+    report.processed["published_pay"] = out_dir / "published_pay.csv"
+    published.to_csv(report.processed["published_pay"], index=False, lineterminator="\n", float_format="%.10g")
+    manifest["published_pay"] = {
+        "rows": int(len(published)), "suppressed": int(published["suppressed"].sum()),
+        "rows_by_country": {k: int(v) for k, v in published.groupby("country").size().items()},
+        "missing_sources": published.attrs["missing_sources"],
+    }
+    for name in published.attrs["missing_sources"]:
+        print(f"warning: official source {name} not in {raw_dir}; left out of published_pay.csv", file=sys.stderr)
+    tick("official statistics")
 
     summaries = _model_summaries(table)
     for name, frame in summaries.items():
@@ -133,9 +146,21 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     if figures:
         for name, fig in _figures(table, manifest, oews).items():
             report.figures.extend(save_figure(fig, fig_dir, name))
+        report.reports = _render_reports(base)
         tick("figures")
     bar.close()
     return report
+
+
+def _render_reports(base: Path) -> list[Path]:
+    """HTML of every stored notebook under ``reports/`` (images embedded)."""
+    from .reports import render_notebooks
+
+    nb_dir = base / "notebooks"
+    if not nb_dir.is_dir():
+        print(f"warning: no notebooks/ under {base}; no HTML reports written", file=sys.stderr)
+        return []
+    return render_notebooks(nb_dir, base / "reports")
 
 
 def _model_summaries(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -164,8 +189,13 @@ def _figures(table: pd.DataFrame, manifest: dict[str, Any], oews: pd.DataFrame |
     from .plots.policy import make_policy_figures
     from .plots.promotion import make_promotion_figures
 
+    from .config import FIGURE_SEEDS
+    from .policy import PerformanceProcess
+
     figs = dict(make_cleaning_figures(table, manifest["sources"]))
-    figs.update(make_pay_figures(table, oews=oews, seed=0))
-    figs.update(make_promotion_figures(seed=0))
-    figs.update(make_policy_figures(seed=0))
+    figs.update(make_pay_figures(table, oews=oews, seed=FIGURE_SEEDS["pay"]))
+    # the notebooks' seeds and sizes (notebooks 03 and 04), so both show the same figure
+    figs.update(make_promotion_figures(seed=FIGURE_SEEDS["promotion"], n_employees=2000))
+    figs.update(make_policy_figures(seed=FIGURE_SEEDS["policy"], n_employees=5000, months=60,
+                                    performance=PerformanceProcess(mean=78, persistence=0.5, spread=8, person_sd=6)))
     return figs

@@ -34,3 +34,9 @@ def set_min_cell_size(k: int | None) -> None:
     if k is not None and int(k) < 1:
         raise ValueError(f"minimum cell size must be >= 1, got {k!r}")
     _min_cell_override = None if k is None else int(k)
+
+
+#: The seeds of the notebooks, used by ``csresearch build`` too, so that a figure in
+#: reports/figures/ is the one its notebook shows (tests/test_figures_in_notebooks.py checks
+#: each notebook's ``SEED =`` line against this table).
+FIGURE_SEEDS = {"pay": 0, "promotion": 2026, "policy": 2024}

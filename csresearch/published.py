@@ -1,0 +1,274 @@
+"""Official pay statistics for customer-service occupations, as one tidy table.
+
+Every official extract shipped in ``data/raw`` (see its README) is read into the same long form:
+one row per country x area x occupation x population x statistic. A cell the publisher
+withheld (BLS "Estimate not released", ONS ``x``/``..``) stays in the table with
+``suppressed=True``, an empty ``value`` and the publisher's reason in ``note``: it is drawn
+and listed as suppressed, never silently dropped.
+
+These rows are statistics a statistical office published, not respondents: ``n_jobs`` is the
+publisher's job count for the cell (rounded as published), not a sample size.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from .clean.oews import OEWS_STATS, read_oews
+from .errors import ColumnMappingError, InputFileError, SchemaError
+from .schema import LEVEL_NAMES
+
+__all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "published_statistics",
+           "validate_published", "check_published_cells", "to_ppp_dollars", "OFFICIAL_SOURCES"]
+
+STATISTICS = ["p10", "p20", "p25", "p30", "p40", "median", "p60", "p70", "p75", "p80", "p90", "mean"]
+
+#: Source name -> (raw file, reader, publisher, licence). The order is the table's order.
+OFFICIAL_SOURCES = {
+    "bls_oews_2025": ("oews_2025_cs_metro.csv", "read_oews_published",
+                      "U.S. Bureau of Labor Statistics, OEWS May 2025", "public domain (17 U.S.C. 105)"),
+    "ons_ashe_2024_t14": ("ons_ashe_2024_cs_table14.csv", "read_ashe",
+                          "Office for National Statistics, ASHE 2024 provisional, Table 14",
+                          "Open Government Licence v3.0"),
+}
+
+COLUMNS = ["country", "region_or_city", "area_type", "occupation_system", "occupation_code", "occupation_name",
+           "rung", "rung_name", "population", "statistic", "value", "currency", "period", "year", "n_jobs",
+           "suppressed", "note", "source", "licence"]
+
+
+class PublishedStatistics(pa.DataFrameModel):
+    """pandera model of ``data/processed/published_pay.csv`` (README: "Published statistics")."""
+
+    country: Series[str] = pa.Field(str_matches=r"^[A-Z]{2}$")
+    region_or_city: Series[str] = pa.Field(str_length={"min_value": 1})
+    area_type: Series[str] = pa.Field(isin=["national", "region", "state", "metro", "nonmetro", "city"])
+    occupation_system: Series[str] = pa.Field(isin=["SOC2018", "SOC2020", "ISCO-08", "OKZ", "all"])
+    occupation_code: Series[str] = pa.Field(nullable=True)
+    occupation_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    rung: Series[pd.Int64Dtype] = pa.Field(isin=list(LEVEL_NAMES), nullable=True)
+    rung_name: Series[str] = pa.Field(isin=list(LEVEL_NAMES.values()), nullable=True)
+    population: Series[str] = pa.Field(str_length={"min_value": 1})
+    statistic: Series[str] = pa.Field(isin=STATISTICS)
+    value: Series[float] = pa.Field(gt=0, nullable=True)
+    currency: Series[str] = pa.Field(str_matches=r"^[A-Z]{3}$")
+    period: Series[str] = pa.Field(isin=["hour", "week", "month", "year"])
+    year: Series[int] = pa.Field(ge=1990, le=2100)
+    n_jobs: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    suppressed: Series[bool]
+    note: Series[str] = pa.Field(nullable=True)
+    source: Series[str] = pa.Field(isin=list(OFFICIAL_SOURCES))
+    licence: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    @pa.dataframe_check
+    def _suppressed_has_no_value(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["suppressed"] == df["value"].isna()
+
+    @pa.dataframe_check
+    def _rung_name_matches(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["rung_name"].isna() | (df["rung"].map(LEVEL_NAMES) == df["rung_name"])
+
+    class Config:
+        strict = True
+        ordered = True
+        coerce = False
+
+
+def validate_published(df: pd.DataFrame) -> pd.DataFrame:
+    """Validate a published-statistics table; raise :class:`SchemaError` naming what fails."""
+    try:
+        return PublishedStatistics.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        fc = e.failure_cases
+        raise SchemaError(f"published statistics fail the schema: {fc[['column', 'check']].drop_duplicates().to_dict('records')[:8]}") from e
+
+
+@lru_cache(maxsize=1)
+def _rungs() -> pd.DataFrame:
+    with (resources.files("csresearch") / "reference" / "occupation_rungs.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str)
+
+
+def _attach_rungs(df: pd.DataFrame) -> pd.DataFrame:
+    rungs = _rungs()
+    key = dict(zip(zip(rungs["system"], rungs["code"]), rungs["rung"].astype(int)))
+    rung = [key.get(k) for k in zip(df["occupation_system"], df["occupation_code"])]
+    df["rung"] = pd.array(rung, dtype="Int64")
+    df["rung_name"] = df["rung"].map(LEVEL_NAMES).astype("object").where(df["rung"].notna(), None)
+    return df
+
+
+def _finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    df["source"] = source
+    df["licence"] = OFFICIAL_SOURCES[source][3]
+    df = _attach_rungs(df)
+    df["value"] = df["value"].astype("float64")
+    df["n_jobs"] = df["n_jobs"].astype("Int64")
+    df["year"] = df["year"].astype("int64")
+    df["suppressed"] = df["value"].isna()
+    return df[COLUMNS]
+
+
+# --------------------------------------------------------------------------- ONS ASHE
+
+_ASHE_MARKERS = {"x": "ONS x: CV > 20%, unreliable, suppressed", "..": "ONS ..: disclosive, suppressed",
+                 ":": "ONS :: not applicable", "-": "ONS -: nil or negligible", "": "ONS left the cell empty"}
+_ASHE_STATS = {"median": "median", "mean": "mean", **{f"p{q}": f"p{q}" for q in (10, 20, 25, 30, 40, 60, 70, 75, 80, 90)}}
+_ASHE_COLUMNS = ["table", "measure", "period", "sheet", "soc2020_code", "description", "jobs_thousand", *_ASHE_STATS]
+
+
+def read_ashe(path: str | Path) -> pd.DataFrame:
+    """Read the ONS ASHE Table 14 extract into the published-statistics form.
+
+    Parameters
+    ----------
+    path : path-like
+        ``data/raw/ons_ashe_2024_cs_table14.csv`` (built by ``scripts/build_ashe_extract.py``).
+
+    Returns
+    -------
+    DataFrame
+        The :data:`COLUMNS` of the published table; ONS markers (``x``, ``..``) become
+        suppressed rows whose ``note`` quotes the marker's meaning.
+
+    Examples
+    --------
+    >>> t = read_ashe("data/raw/ons_ashe_2024_cs_table14.csv")  # doctest: +SKIP
+    >>> t.query("occupation_code == '7211' and population == 'All' and statistic == 'median'")  # doctest: +SKIP
+    """
+    raw = _read_raw(path, _ASHE_COLUMNS)
+    jobs = pd.to_numeric(raw["jobs_thousand"], errors="coerce") * 1000
+    frames = []
+    for stat, col in _ASHE_STATS.items():
+        text = raw[col].fillna("").str.strip()
+        value = pd.to_numeric(text, errors="coerce")
+        unknown = value.isna() & ~text.isin(list(_ASHE_MARKERS))
+        if unknown.any():
+            raise ColumnMappingError(f"{path}: column {col} holds {sorted(set(text[unknown]))[:5]}, neither a number nor an ONS marker")
+        frames.append(pd.DataFrame({
+            "country": "GB", "region_or_city": "United Kingdom", "area_type": "national",
+            "occupation_system": np.where(raw["soc2020_code"].fillna("") == "", "all", "SOC2020"),
+            "occupation_code": raw["soc2020_code"].where(raw["soc2020_code"].fillna("") != "", None),
+            "occupation_name": raw["description"],
+            "population": raw["sheet"] + " employee jobs", "statistic": stat, "value": value,
+            "currency": "GBP", "period": raw["period"], "year": 2024, "n_jobs": jobs.round().astype("Int64"),
+            "note": np.where(value.isna(), text.map(_ASHE_MARKERS), None),
+        }))
+    return _finish(pd.concat(frames, ignore_index=True), "ons_ashe_2024_t14")
+
+
+# --------------------------------------------------------------------------- BLS OEWS
+
+_OEWS_AREA = {"national": "national", "state": "state", "metro": "metro", "nonmetro": "nonmetro"}
+
+
+def read_oews_published(path: str | Path) -> pd.DataFrame:
+    """Read the BLS OEWS extract into the published-statistics form (annual and hourly rows).
+
+    Examples
+    --------
+    >>> t = read_oews_published("data/raw/oews_2025_cs_metro.csv")  # doctest: +SKIP
+    """
+    long = read_oews(path)
+    notes = pd.read_csv(path, dtype=str, usecols=["area_code", "occ_code", "notes"]).fillna("")
+    long = long.merge(notes, on=["area_code", "occ_code"], how="left")
+    frames = []
+    for period, col in (("year", "annual_usd"), ("hour", "hourly_usd")):
+        frames.append(pd.DataFrame({
+            "country": "US", "region_or_city": long["area_title"], "area_type": long["area_type"].map(_OEWS_AREA),
+            "occupation_system": "SOC2018", "occupation_code": long["occ_code"], "occupation_name": long["occ_title"],
+            "population": "all wage and salary jobs", "statistic": long["stat"], "value": long[col],
+            "currency": "USD", "period": period, "year": 2025, "n_jobs": long["tot_emp"],
+            "note": np.where(long[col].isna(), "BLS: " + long["notes"].replace("", "no value published"), None),
+        }))
+    return _finish(pd.concat(frames, ignore_index=True), "bls_oews_2025")
+
+
+def _read_raw(path: str | Path, needed: list[str]) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in needed if c not in raw.columns]
+    if missing:
+        raise ColumnMappingError(f"{path}: extract lacks columns {missing}")
+    return raw
+
+
+def published_statistics(raw_dir: str | Path) -> pd.DataFrame:
+    """Every official extract present in ``raw_dir``, as one validated tidy table.
+
+    Parameters
+    ----------
+    raw_dir : path-like
+        The ``data/raw`` folder. A source whose file is absent is skipped and named in
+        ``.attrs["missing_sources"]`` (the build prints it).
+
+    Returns
+    -------
+    DataFrame
+        Validated by :class:`PublishedStatistics`.
+
+    Examples
+    --------
+    >>> pub = published_statistics("data/raw")  # doctest: +SKIP
+    >>> pub.groupby("country").size()  # doctest: +SKIP
+    """
+    raw_dir = Path(raw_dir)
+    readers = {"read_ashe": read_ashe, "read_oews_published": read_oews_published}
+    frames, missing = [], []
+    for name, (file, reader, _publisher, _licence) in OFFICIAL_SOURCES.items():
+        if (raw_dir / file).is_file():
+            frames.append(readers[reader](raw_dir / file))
+        else:
+            missing.append(name)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    table = validate_published(table.reset_index(drop=True))
+    table.attrs["missing_sources"] = missing
+    return table
+
+
+def check_published_cells(pub: pd.DataFrame, *, k: int | None = None) -> pd.DataFrame:
+    """Raise :class:`~csresearch.privacy.DisclosureError` if a shown value has a job count below ``k``.
+
+    Official statistics come with their publisher's disclosure control (BLS and ONS withhold
+    cells themselves); this adds ours: where the publisher gives the cell's job count, a value
+    is shown only if the count reaches the minimum cell size. A count the publisher withheld
+    (ONS ``x`` in the jobs column) cannot be checked here and is left to the publisher.
+    """
+    from .config import get_min_cell_size
+    from .privacy import DisclosureError
+
+    k = get_min_cell_size() if k is None else int(k)
+    bad = pub["value"].notna() & pub["n_jobs"].notna() & (pub["n_jobs"].fillna(0) < k)
+    if bad.any():
+        raise DisclosureError(f"{int(bad.sum())} published statistic(s) from fewer than {k} jobs:\n"
+                              f"{pub.loc[bad].head(5).to_string()}")
+    return pub
+
+
+def to_ppp_dollars(pub: pd.DataFrame, *, period: str = "year") -> pd.Series:
+    """Published values in international (PPP) dollars of their own year, for rows of one ``period``.
+
+    Rows of another period are NaN (no hours assumption is made). Years after the last PPP
+    benchmark are carried forward with relative CPI (``year_fallback="cpi"``), flagged in
+    ``.attrs["fallback"]``.
+    """
+    from .money import convert_currency
+
+    keep = pub["period"] == period
+    out = pd.Series(np.nan, index=pub.index)
+    if keep.any():
+        sub = pub.loc[keep]
+        conv = convert_currency(sub["value"], sub["currency"].to_numpy(), "USD", sub["year"].to_numpy(), method="ppp",
+                                country=sub["country"].to_numpy(), year_fallback="cpi")
+        out.loc[keep] = conv.to_numpy()
+        out.attrs["fallback"] = conv.attrs.get("fallback")
+    return out
