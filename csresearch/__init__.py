@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 
 from . import config
 from .clean.experience import parse_education, parse_experience
+from .clean.country import normalize_countries
 from .clean.geo import normalize_cities
 from .clean.pipeline import CleanResult, clean_survey
 from .clean.roles import classify_titles
@@ -47,6 +48,7 @@ __all__ = [
     "parse_salaries",
     "classify_titles",
     "normalize_cities",
+    "normalize_countries",
     "parse_experience",
     "parse_education",
     "convert_currency",

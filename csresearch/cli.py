@@ -69,7 +69,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     paths = sorted(glob.glob(args.input)) if any(ch in args.input for ch in "*?[") else [args.input]
     if not paths:
         raise CsResearchError(f"{args.input}: no file matches")
-    common = dict(country=args.country, year=args.year, default_period=args.default_period,
+    from .clean.country import country_code
+
+    # Checked before any file is read: a typo in --country must not cost a long run.
+    common = dict(country=country_code(args.country, "--country"), year=args.year, default_period=args.default_period,
                   currency=args.currency, keep_unpaid=args.keep_unpaid)
     columns = _parse_columns(args.columns)
     out = Path(args.output)
@@ -100,7 +103,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 def _cmd_parse_salary(args: argparse.Namespace) -> int:
     from .clean.salary import parse_salaries
 
-    row = parse_salaries(pd.Series([args.text]), country=args.country, currency=args.currency).iloc[0]
+    from .clean.country import country_code
+
+    country = country_code(args.country, "--country")
+    row = parse_salaries(pd.Series([args.text]), country=country, currency=args.currency).iloc[0]
     width = max(len(k) for k in row.index)
     for key, value in row.items():
         shown = "" if (value is None or (isinstance(value, float) and pd.isna(value))) else value
@@ -131,7 +137,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "OUT/NAME_manifest.json. Rows in = rows in table + rows rejected.")
     c.add_argument("input", help="a file, or a quoted glob such as 'postings/*.csv'")
     c.add_argument("--source", required=True, help="source name kept in every row")
-    c.add_argument("--country", help="ISO2 country for rows that do not say (e.g. CN, RU, GB)")
+    c.add_argument("--country", help="country for rows that do not say: ISO code or name (CN, GB, UK, Россия, 中国)")
     c.add_argument("--year", type=int, help="year of the data (for PPP conversion)")
     c.add_argument("--currency", help="ISO 4217 currency overriding the country's default")
     c.add_argument("--default-period", choices=["hour", "day", "week", "month", "year"],

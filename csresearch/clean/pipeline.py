@@ -29,6 +29,7 @@ __all__ = ["CleanResult", "REJECT_RAW_COLUMNS", "clean_survey", "reject_raw_colu
 #: Why a row can be rejected, in the order the checks run.
 REJECT_REASONS = {
     "empty_row": "every cell of the row is empty",
+    "country_unknown": "the country cell is not a country name or ISO 3166-1 code csresearch knows",
     "no_salary_or_title": "the file has neither a salary nor a title column",
     "salary_missing": "no pay stated",
     "salary_negotiable": "pay stated as negotiable (kept when keep_unpaid=True)",
@@ -132,6 +133,7 @@ _STEP_PATHS = {
     "salary": ("csresearch.clean.salary", "parse_salaries"),
     "titles": ("csresearch.clean.roles", "classify_titles"),
     "cities": ("csresearch.clean.geo", "normalize_cities"),
+    "countries": ("csresearch.clean.country", "normalize_countries"),
     "experience": ("csresearch.clean.experience", "parse_experience"),
     "education": ("csresearch.clean.experience", "parse_education"),
     "scrub": ("csresearch.privacy", "scrub_pii"),
@@ -343,8 +345,9 @@ def clean_survey(
     composed = _compose_salary_text(raw) if "salary_low" in raw.columns else None
     if composed is not None:
         salary_text = salary_text.fillna(composed)
-    stated_country = _column(raw, "country").str.upper()
-    default_country = _broadcast(country, raw.index, "str")
+    stated = fn["countries"](_column(raw, "country"))
+    stated_country = stated["country"].astype("str")
+    default_country = _default_countries(fn["countries"], country, raw.index)
     cities = _locate_cities(fn["cities"], _column(raw, "city"), stated_country, default_country)
     # A row's own country cell wins; then the country of a city we know (a Minsk posting in a
     # Russian crawl is Belarusian); then the source's default.
@@ -418,7 +421,7 @@ def clean_survey(
     for col in ["currency", "period", "basis", "months_per_year"]:
         table[col] = table[col].mask(no_pay)
 
-    reason, detail = _reject_reasons(raw, table, pay, keep_unpaid)
+    reason, detail = _reject_reasons(raw, table, pay, keep_unpaid, stated)
     ppp_missing, ppp_extrapolated = _fill_ppp(table, reason.isna(), fn["ppp"])
 
     keep = reason.isna()
@@ -534,7 +537,27 @@ def _experience_point(exp: pd.DataFrame) -> pd.Series:
     return ((lo + hi) / 2).where(hi.notna(), lo)
 
 
-def _reject_reasons(raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, keep_unpaid: bool) -> tuple[pd.Series, pd.Series]:
+def _default_countries(normalize: Callable, country: Any, index: pd.Index) -> pd.Series:
+    """The caller's ``country=`` as alpha-2 per row; a value that is no country raises, naming it."""
+    given = _broadcast(country, index, "str")
+    if given.isna().all():
+        return given
+    res = normalize(given)
+    unknown = res["country_status"] == "unknown"
+    if unknown.any():
+        from ..errors import ReferenceDataError
+
+        bad = sorted(set(res.loc[unknown, "country_raw"].astype(str)))
+        raise ReferenceDataError(
+            f"country= {', '.join(map(repr, bad))} is not a country name or ISO 3166-1 code csresearch knows "
+            "(try an alpha-2 code such as GB, or add the name to csresearch/reference/country_aliases.csv)"
+        )
+    return res["country"].astype("str")
+
+
+def _reject_reasons(
+    raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, keep_unpaid: bool, stated: pd.DataFrame
+) -> tuple[pd.Series, pd.Series]:
     reason = pd.Series(pd.NA, index=table.index, dtype="str")
     detail = pd.Series(pd.NA, index=table.index, dtype="str")
 
@@ -546,6 +569,10 @@ def _reject_reasons(raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, k
 
     empty = raw.astype("str").apply(lambda s: s.str.strip().replace("", pd.NA)).isna().all(axis=1)
     mark(empty, "empty_row", REJECT_REASONS["empty_row"])
+    unknown = stated["country_status"] == "unknown"
+    if unknown.any():
+        named = stated["country_raw"].astype("object").map(lambda v: f"country value {v!r} is not a country name or code")
+        mark(unknown, "country_unknown", named)
     status = table["salary_status"]
     if not keep_unpaid:
         mark(status == "missing", "salary_missing", pay["reason"])

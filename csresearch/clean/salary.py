@@ -473,10 +473,12 @@ def _arg_codes(arg: Any, n: int, name: str, check) -> tuple[np.ndarray, list[str
 
 
 def _check_country(value: Any, name: str) -> str:
-    s = str(value).strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", s):
-        raise ReferenceDataError(f"parse_salaries: `{name}` value {value!r} is not an ISO 3166 alpha-2 code")
-    return s
+    # Names and codes in any language ("UK", "Великобритания", "GBR") are accepted; others raise.
+    from .country import country_code
+
+    code = country_code(value, f"parse_salaries: `{name}` value")
+    assert code is not None
+    return code
 
 
 def _check_currency(value: Any, name: str) -> str:
