@@ -2,13 +2,15 @@
 
 The corpus is training and evaluation data for the role classifier (issue 13); these tests
 check its shape and the labelling conventions of data/labelled/README.md, not any model.
+Plain ``csv`` keeps them fast (no pandas import).
 """
 from __future__ import annotations
 
+import csv
 import re
+from collections import Counter, defaultdict
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,88 +26,92 @@ TRACKS = {"individual", "expert", "management"}
 # Targets of issue 13, deliverable 4.
 MIN_TITLES, MIN_SOURCES = 3000, 12
 MIN_POSTINGS, MIN_DISAGREE = 300, 100
+NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 
 
-def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(DIR / name, dtype=str, keep_default_na=False, encoding="utf-8")
+def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
+    with open(DIR / name, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
 
 
 @pytest.fixture(scope="module")
-def titles() -> pd.DataFrame:
+def titles() -> tuple[list[str], list[dict[str, str]]]:
     return _read("role_titles.csv")
 
 
-def _check_labels(df: pd.DataFrame) -> None:
-    assert set(df.is_customer_service) <= {"True", "False"}
-    cs = df.is_customer_service == "True"
-    # level, track and function are filled exactly for customer-service rows
-    for col in ("level", "track", "function"):
-        assert (df.loc[~cs, col] == "").all(), f"{col} set on a non-CS row"
-        assert (df.loc[cs, col] != "").all(), f"{col} missing on a CS row"
-    assert set(df.loc[cs, "level"]) <= {"1", "2", "3", "4", "5", "6"}
-    assert set(df.loc[cs, "track"]) <= TRACKS
-    assert set(df.loc[cs, "function"]) <= FUNCTIONS
-    lvl = df.loc[cs, "level"].astype(int)
-    trk = df.loc[cs, "track"]
-    # LADDER.md: management for rungs 3-6, expert only on rung 2
-    assert (trk[lvl >= 3] == "management").all()
-    assert (trk[lvl <= 2] != "management").all()
-    assert (trk[lvl == 1] != "expert").all()
-    assert df.language.str.fullmatch(r"[a-z]{2}").all()
-    assert df.country.str.fullmatch(r"([A-Z]{2})?").all()
-    assert df.year.str.fullmatch(r"((19|20)\d\d)?").all()
-    assert (df.title.str.strip() != "").all()
-    assert set(df.holdout) <= {"", "final"}
+def _check_labels(rows: list[dict[str, str]]) -> None:
+    for r in rows:
+        assert r["is_customer_service"] in {"True", "False"}, r
+        if r["is_customer_service"] == "False":
+            # level, track and function are set exactly on customer-service rows
+            assert r["level"] == r["track"] == r["function"] == "", r
+            continue
+        assert r["level"] in {"1", "2", "3", "4", "5", "6"}, r
+        assert r["track"] in TRACKS and r["function"] in FUNCTIONS, r
+        level = int(r["level"])
+        # LADDER.md: management for rungs 3-6, expert only on rung 2
+        assert (r["track"] == "management") == (level >= 3), r
+        assert r["track"] != "expert" or level == 2, r
+    for r in rows:
+        assert re.fullmatch(r"[a-z]{2}", r["language"]), r
+        assert re.fullmatch(r"([A-Z]{2})?", r["country"]), r
+        assert re.fullmatch(r"((19|20)\d\d)?", r["year"]), r
+        assert r["title"].strip() and r["source"] and r["source_ref"], r
+        assert r["holdout"] in {"", "final"}, r
 
 
 def test_titles_schema_and_labels(titles):
-    assert list(titles.columns) == TITLE_COLS
-    _check_labels(titles)
-    assert not titles.duplicated(["source", "title"]).any()
+    cols, rows = titles
+    assert cols == TITLE_COLS
+    _check_labels(rows)
+    keys = Counter((r["source"], r["title"]) for r in rows)
+    assert max(keys.values()) == 1, "duplicate (source, title)"
 
 
 def test_titles_are_wide(titles):
-    assert len(titles) >= MIN_TITLES
-    public = titles[titles.source != "csresearch_written"]
-    assert public.source.nunique() >= MIN_SOURCES
-    assert {"zh", "ru", "en"} <= set(titles.language)
-    assert titles.groupby("source").size().max() <= 420  # wide, not deep
-    cs = titles[titles.is_customer_service == "True"]
-    assert set(cs.level) == {"1", "2", "3", "4", "5", "6"}
-    share = (titles.is_customer_service == "True").mean()
-    assert 0.25 <= share <= 0.8
+    _, rows = titles
+    assert len(rows) >= MIN_TITLES
+    sizes = Counter(r["source"] for r in rows)
+    assert len(set(sizes) - NOT_PUBLIC) >= MIN_SOURCES
+    assert max(sizes.values()) <= 420  # wide, not deep
+    assert {"zh", "ru", "en"} <= {r["language"] for r in rows}
+    cs = [r for r in rows if r["is_customer_service"] == "True"]
+    assert {r["level"] for r in cs} == {"1", "2", "3", "4", "5", "6"}
+    assert 0.25 <= len(cs) / len(rows) <= 0.8
 
 
 def test_every_source_is_documented(titles):
     readme = (DIR / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, flags=re.M))
-    assert set(titles.source) <= documented
-    postings = DIR / "role_postings.csv"
-    if postings.exists():
-        assert set(_read("role_postings.csv").source) <= documented
+    _, rows = titles
+    assert {r["source"] for r in rows} <= documented
+    _, posts = _read("role_postings.csv")
+    assert {r["source"] for r in posts} <= documented
 
 
 def test_final_holdout_sources_are_whole_and_one_per_language(titles):
-    final = titles[titles.holdout == "final"]
-    if final.empty:
-        pytest.skip("final holdout sources not added yet")
-    # a held-out source is held out completely
-    assert set(titles[titles.source.isin(final.source)].holdout) == {"final"}
-    by_source = final.groupby("source").agg(n=("title", "size"), lang=("language", "first"))
-    assert len(by_source) == 3 and set(by_source.lang) == {"zh", "ru", "en"}
-    assert (by_source.n >= 80).all()
+    _, rows = titles
+    final_sources = {r["source"] for r in rows if r["holdout"] == "final"}
+    langs: dict[str, Counter] = defaultdict(Counter)
+    for r in rows:
+        if r["source"] in final_sources:
+            assert r["holdout"] == "final", r  # a held-out source is held out completely
+            langs[r["source"]][r["language"]] += 1
+    assert len(final_sources) == 3
+    assert {c.most_common(1)[0][0] for c in langs.values()} == {"zh", "ru", "en"}
+    assert all(sum(c.values()) >= 80 for c in langs.values())
+    _, posts = _read("role_postings.csv")
+    for r in posts:
+        assert (r["holdout"] == "final") == (r["source"] in final_sources), r
 
 
 def test_postings_schema_and_labels():
-    path = DIR / "role_postings.csv"
-    if not path.exists():
-        pytest.skip("role_postings.csv not added yet")
-    df = _read("role_postings.csv")
-    assert list(df.columns) == POSTING_COLS
-    _check_labels(df)
-    assert set(df.title_says_cs) <= {"True", "False"}
-    assert (df.description.str.len() <= 600).all()
-    assert (df.description.str.strip() != "").all()
-    assert len(df) >= MIN_POSTINGS
-    disagree = df.title_says_cs != df.is_customer_service
-    assert disagree.sum() >= MIN_DISAGREE
+    cols, rows = _read("role_postings.csv")
+    assert cols == POSTING_COLS
+    _check_labels(rows)
+    assert all(r["title_says_cs"] in {"True", "False"} for r in rows)
+    assert all(0 < len(r["description"].strip()) <= 600 for r in rows)
+    assert len(rows) >= MIN_POSTINGS
+    disagree = sum(r["title_says_cs"] != r["is_customer_service"] for r in rows)
+    assert disagree >= MIN_DISAGREE
