@@ -7,8 +7,14 @@ An HR export is a long table with one row per event::
 ``event`` is one of ``hire``, ``promotion``, ``demotion``, ``exit`` and ``level``
 is the level held *after* the event (for ``exit``, the level held when leaving;
 it may be left empty and is then filled from the previous event). Every other
-column is a covariate; its value is taken from the hire row, so covariates are
-fixed at hire (time-varying covariates are not modelled).
+column is a covariate; its value is taken from the hire row (fixed at hire).
+
+Covariates that change (quarterly KPI score, rating, training, team) come as a
+second long table ``employee_id, date, <covariates...>``: a value recorded on
+``date`` is in force *after* that date. :func:`split_spells` cuts each spell at
+those dates into counting-process rows ``(entry_months, duration_months]``
+(months since the spell began), the input of Cox models with time-varying
+covariates and of person-period data.
 
 :func:`validate_events` checks the schema and the logic of each history and
 raises :class:`csresearch.errors.SchemaError` naming the employee and the
@@ -33,7 +39,7 @@ from pandera.typing import Series
 
 from csresearch.errors import SchemaError
 
-__all__ = ["EVENTS", "EventHistorySchema", "validate_events", "build_spells", "DAYS_PER_MONTH"]
+__all__ = ["EVENTS", "EventHistorySchema", "validate_events", "build_spells", "split_spells", "DAYS_PER_MONTH"]
 
 EVENTS: tuple[str, ...] = ("hire", "promotion", "demotion", "exit")
 OUTCOMES: tuple[str, ...] = ("promotion", "demotion", "exit", "censored")
@@ -269,3 +275,73 @@ def build_spells(events: pd.DataFrame, *, censor_date: Any) -> pd.DataFrame:
         spells = pd.concat([spells, cov], axis=1)
     cols = ["employee_id", "spell_number", "level", "start", "stop", "duration_months", "outcome", "start_event", *covariates]
     return spells[cols]
+
+
+def split_spells(spells: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Cut spells at covariate changes into counting-process rows.
+
+    Parameters
+    ----------
+    spells : DataFrame
+        From :func:`build_spells`.
+    changes : DataFrame
+        ``employee_id``, ``date`` and one or more covariate columns: the value
+        recorded on ``date`` holds from just after it until the next record
+        (e.g. the quarterly KPI published at the end of each quarter).
+
+    Returns
+    -------
+    DataFrame
+        One row per piece ``(entry_months, duration_months]`` of a spell, in
+        months since the spell began, with ``spell_id`` (the spell's index
+        label), the spell's columns, ``outcome`` ``censored`` on every piece but
+        the last (which keeps the spell's ending), and each changing covariate
+        as in force during the piece. Before an employee's first record the
+        value from the spell (the hire row) is kept if the spell has that
+        column, else it is missing (and models drop the piece, counting it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"employee_id": ["a", "a"], "date": ["2021-01-01", "2021-07-01"],
+    ...                    "event": ["hire", "promotion"], "level": [1, 2]})
+    >>> sp = build_spells(ev, censor_date="2021-10-01")
+    >>> kpi = pd.DataFrame({"employee_id": ["a", "a"], "date": ["2021-03-31", "2021-06-30"],
+    ...                     "kpi_score": [0.5, -1.0]})
+    >>> split_spells(sp, kpi)[["level", "entry_months", "outcome", "kpi_score"]].round(2).values.tolist()
+    [[1, 0.0, 'censored', nan], [1, 2.92, 'censored', 0.5], [1, 5.91, 'promotion', -1.0], [2, 0.0, 'censored', -1.0]]
+    """
+    missing = [c for c in ("employee_id", "date") if c not in changes.columns]
+    if missing:
+        raise SchemaError(f"covariate changes lack column(s) {missing} (got {list(changes.columns)})")
+    covs = [c for c in changes.columns if c not in ("employee_id", "date")]
+    if not covs:
+        raise SchemaError("covariate changes name no covariate column besides employee_id and date")
+    unit = spells["start"].dtype  # merge_asof needs one datetime resolution on both sides
+    ch = changes.assign(date=pd.to_datetime(changes["date"], errors="coerce").astype(unit))
+    if ch["date"].isna().any():
+        raise SchemaError(f"{int(ch['date'].isna().sum())} covariate change(s) without a readable date")
+    sp = spells.assign(spell_id=spells.index)
+    cuts = sp[["spell_id", "employee_id", "start", "stop"]].merge(ch[["employee_id", "date"]], on="employee_id")
+    cuts = cuts[(cuts["date"] > cuts["start"]) & (cuts["date"] < cuts["stop"])]
+    bounds = pd.concat([sp[["spell_id", "start"]].rename(columns={"start": "a"}),
+                        cuts[["spell_id", "date"]].rename(columns={"date": "a"})], ignore_index=True)
+    bounds = bounds.drop_duplicates().sort_values(["spell_id", "a"], kind="stable")
+    bounds["b"] = bounds.groupby("spell_id", sort=False)["a"].shift(-1)
+    rows = bounds.merge(sp, on="spell_id", how="left")
+    last = rows["b"].isna()
+    rows["b"] = rows["b"].fillna(rows["stop"])
+    rows.loc[~last, "outcome"] = "censored"
+    month = 86400 * DAYS_PER_MONTH
+    rows["entry_months"] = (rows["a"] - rows["start"]).dt.total_seconds() / month
+    rows["duration_months"] = (rows["b"] - rows["start"]).dt.total_seconds() / month
+    # The value in force on (a, b] is the latest record dated on or before a.
+    ordered = ch.sort_values("date", kind="stable").rename(columns={c: f"_new_{c}" for c in covs})
+    rows = pd.merge_asof(rows.sort_values("a", kind="stable"), ordered, left_on="a", right_on="date",
+                         by="employee_id", direction="backward", suffixes=("", "_change"))
+    for c in covs:
+        rows[c] = rows[f"_new_{c}"].combine_first(rows[c]) if c in rows.columns else rows[f"_new_{c}"]
+    cols = ["spell_id", *[c for c in spells.columns if c not in covs], "entry_months", *[c for c in spells.columns if c in covs],
+            *[c for c in covs if c not in spells.columns]]
+    out = rows.sort_values(["spell_id", "a"], kind="stable")[[c for c in dict.fromkeys(cols)]]
+    return out.reset_index(drop=True)

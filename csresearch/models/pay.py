@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import patsy
 import statsmodels.api as sm
-from scipy import special, stats
+from scipy import optimize, sparse, special, stats
 from statsmodels.base.model import GenericLikelihoodModel
 
 from csresearch.config import get_min_cell_size
@@ -396,11 +396,13 @@ def fit_pay_model(
         the bounds come from ``low`` and ``high``.
     kind : {"ols", "quantile", "mixed", "interval"}
         ``ols``: least squares, cluster-robust SEs (t with G-1 df) when ``cluster`` names a
-        column, HC3 otherwise. ``quantile``: QuantReg at ``quantiles`` (default 0.1, 0.5, 0.9).
+        column, HC3 otherwise. ``quantile``: exact (linear-programming) quantile regression at
+        ``quantiles`` (default 0.1, 0.5, 0.9), kernel SEs; ``cluster`` is refused (not supported).
         ``mixed``: MixedLM with a random intercept for ``groups`` (REML); do not also put
         ``C(groups)`` in the formula. ``interval``: log-normal interval regression by maximum
         likelihood; ``low``/``high`` name the bound columns (NaN = open end, ``low == high``
-        an exact amount); rows with neither bound are dropped.
+        an exact amount, ``low == 0`` "up to ``high``"); rows with neither bound are dropped;
+        ``cluster`` gives cluster-robust (sandwich) SEs.
     cluster, groups, quantiles, low, high
         See ``kind``.
 
@@ -432,7 +434,7 @@ def fit_pay_model(
     if kind == "mixed" and groups is None:
         raise ValueError("kind='mixed' needs groups= (the column of the random intercept, e.g. 'city')")
     if kind == "interval":
-        return _fit_interval(df, formula, low, high)
+        return _fit_interval(df, formula, low, high, cluster)
     has_lhs = "~" in formula and formula.split("~", 1)[0].strip()
     if not has_lhs:
         raise ValueError(f"kind={kind!r} needs an outcome on the left of '~' in {formula!r}")
@@ -462,8 +464,14 @@ def fit_pay_model(
         if not all(0 < q < 1 for q in qs):
             raise ValueError(f"quantiles must lie in (0, 1), got {qs}")
         results, frames = {}, []
+        if cluster is not None:
+            raise ValueError("kind='quantile' has no cluster-robust errors here; use kind='ols' with cluster=, "
+                             "or bootstrap by cluster (cluster= would otherwise be ignored)")
         for q in qs:
             r = sm.QuantReg(yv, X).fit(q=q, max_iter=5000)
+            # QuantReg's IRLS stops short of the optimum (by a quarter SE on real data); the exact LP
+            # solution agrees with R rq(method="br"). Its kernel SEs are kept (they barely move).
+            r._results.params = _quantile_lp(X.to_numpy(float), yv.to_numpy(float), q)
             results[q] = r
             e = _effects_frame(r.params.index, r.params, r.bse, float(r.df_resid))
             e.insert(0, "quantile", q)
@@ -493,17 +501,29 @@ def fit_pay_model(
     )
 
 
-def _fit_interval(df: pd.DataFrame, formula: str, low: str | None, high: str | None) -> PayModel:
+def _quantile_lp(X: np.ndarray, y: np.ndarray, q: float) -> np.ndarray:
+    """Exact quantile-regression coefficients: min sum q u+ + (1-q) u-  s.t.  X b + u+ - u- = y (HiGHS)."""
+    n, p = X.shape
+    A = sparse.hstack([sparse.csr_matrix(X), sparse.eye(n), -sparse.eye(n)], format="csr")
+    c = np.r_[np.zeros(p), np.full(n, q), np.full(n, 1 - q)]
+    res = optimize.linprog(c, A_eq=A, b_eq=y, bounds=[(None, None)] * p + [(0, None)] * (2 * n), method="highs")
+    if not res.success:
+        raise RuntimeError(f"quantile regression LP (q={q}) failed: {res.message}")
+    return res.x[:p]
+
+
+def _fit_interval(df: pd.DataFrame, formula: str, low: str | None, high: str | None, cluster: str | None = None) -> PayModel:
     if low is None or high is None:
         raise ValueError("kind='interval' needs low= and high= (the bound columns; NaN marks an open end)")
     if "~" in formula and formula.split("~", 1)[0].strip():
         raise ValueError(f"kind='interval' takes a right-hand side only (e.g. '~ experience_years'), got {formula!r}")
     rhs = formula if formula.strip().startswith("~") else "~ " + formula
-    data, X, _, design_info = _model_rows(df, rhs, [], carry=[low, high])
+    data, X, _, design_info = _model_rows(df, rhs, [cluster], carry=[low, high])
     lo = pd.to_numeric(data.loc[X.index, low], errors="coerce").to_numpy(dtype=float)
     hi = pd.to_numeric(data.loc[X.index, high], errors="coerce").to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        llo = np.where(lo > 0, np.log(lo), np.where(np.isnan(lo), -np.inf, np.nan))
+        # A lower bound of 0 ("0-5000") means "up to 5000": pay has no lower limit above zero.
+        llo = np.where(lo > 0, np.log(lo), np.where(np.isnan(lo) | (lo == 0), -np.inf, np.nan))
         lhi = np.where(hi > 0, np.log(hi), np.where(np.isnan(hi), np.inf, np.nan))
     usable = ~np.isnan(llo) & ~np.isnan(lhi) & (np.isfinite(llo) | np.isfinite(lhi)) & (llo <= lhi)
     X = X.loc[usable]
@@ -516,7 +536,11 @@ def _fit_interval(df: pd.DataFrame, formula: str, low: str | None, high: str | N
     ols = np.linalg.lstsq(X.to_numpy(), model.endog, rcond=None)[0]
     resid_sd = float(np.std(model.endog - X.to_numpy() @ ols)) or 0.5
     start = np.append(ols, np.log(resid_sd))
-    res = model.fit(start_params=start, method="bfgs", maxiter=2000, gtol=1e-7, disp=False)
+    kw = {}
+    if cluster is not None:
+        codes = pd.factorize(data.loc[X.index, cluster])[0]
+        kw = {"cov_type": "cluster", "cov_kwds": {"groups": codes}}
+    res = model.fit(start_params=start, method="bfgs", maxiter=2000, gtol=1e-7, disp=False, **kw)
     names = list(X.columns) + ["log_sigma"]
     params = np.asarray(res.params)
     cov = np.asarray(res.cov_params())
@@ -536,7 +560,7 @@ def _fit_interval(df: pd.DataFrame, formula: str, low: str | None, high: str | N
     res.censoring_counts = n_kind
     return PayModel(
         kind="interval", formula=rhs, nobs=len(X), n_dropped=n_dropped, log_outcome=True, results=res,
-        design_info=design_info, cov_type="mle(hessian)", sigma=sigma, sigma_se=sigma_se, _effects=eff,
+        design_info=design_info, cov_type="mle(hessian)" if cluster is None else f"mle(cluster={cluster})", sigma=sigma, sigma_se=sigma_se, _effects=eff,
     )
 
 

@@ -14,7 +14,11 @@ default estimates here are therefore
   ``P(promoted by t) = integral_0^t S(u-) dLambda_promo(u)`` where ``S`` is the
   probability of still being at the level.
 
-Only statsmodels is used (PHReg, Logit); lifelines is deliberately avoided.
+Cox models are fitted by :mod:`csresearch.models.cox` (NumPy, checked against R
+``coxph``), discrete-time models by statsmodels (Logit, GLM cloglog); lifelines is
+deliberately avoided. Spells may be split into counting-process rows
+``(entry_months, duration_months]`` carrying time-varying covariates (see
+:func:`csresearch.split_spells`); every function here accepts them.
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import patsy
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 
 from csresearch.config import get_min_cell_size
 from csresearch.errors import SchemaError
+from csresearch.models.cox import CoxFit, fit_cox
 
 __all__ = [
     "PromotionTiming",
@@ -91,8 +96,30 @@ def _loglog_band(est: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _first_crossing(time: np.ndarray, values: np.ndarray, level: float = 0.5) -> float:
-    hit = np.flatnonzero(values >= level)
-    return float(time[hit[0]]) if hit.size else np.nan
+    """First time a rising step curve reaches ``level``, with R ``survfit``'s convention.
+
+    When the curve sits exactly on ``level`` over a flat step (to 1e-12, so a value
+    like 1 - 0.5 counts), the answer is the midpoint of that step and the next
+    time the curve moves; if it never moves again, the step's start.
+    """
+    hit = np.flatnonzero(values >= level - 1e-12)
+    if not hit.size:
+        return np.nan
+    j = hit[0]
+    if abs(values[j] - level) <= 1e-12:
+        later = np.flatnonzero(values[j + 1:] > values[j] + 1e-12)
+        if later.size:
+            return float((time[j] + time[j + 1 + later[0]]) / 2)
+    return float(time[j])
+
+
+def _band_crossing(time: np.ndarray, est: np.ndarray, band: np.ndarray, level: float = 0.5) -> float:
+    """Crossing of a confidence band; NaN where only the point estimate 1 (S = 0, no band) would reach it.
+
+    R reports no limit there: the band of a survival curve at 0 is undefined.
+    """
+    defined = est < 1 - 1e-12
+    return _first_crossing(time[defined], band[defined], level)
 
 
 @dataclass
@@ -228,7 +255,7 @@ def time_to_promotion(
     """
     _check_spells(spells)
     by = _as_list(by)
-    sp = spells
+    sp = _last_intervals(spells) if "entry_months" in spells.columns else spells
     if level is not None:
         sp = sp[sp["level"].isin(np.atleast_1d(level))]
     if sp.empty:
@@ -257,8 +284,8 @@ def time_to_promotion(
         pro = cur[cur["cause"] == "promotion"]
         t, est = pro["time"].to_numpy(), pro["estimate"].to_numpy()
         row["median_months"] = _first_crossing(t, est)
-        row["ci_low"] = _first_crossing(t, pro["ci_high"].to_numpy())
-        row["ci_high"] = _first_crossing(t, pro["ci_low"].to_numpy())
+        row["ci_low"] = _band_crossing(t, est, pro["ci_high"].to_numpy())
+        row["ci_high"] = _band_crossing(t, est, pro["ci_low"].to_numpy())
         if np.isnan(row["median_months"]):
             row["note"] = f"promotion curve stays below 0.5 (max {est.max():.3f}): median not reached"
         elif np.isnan(row["ci_high"]):
@@ -352,6 +379,8 @@ def person_periods(spells: pd.DataFrame, period_months: float = 3) -> pd.DataFra
     [[0, 1, 0], [0, 2, 1], [1, 1, 0], [1, 2, 0]]
     """
     _check_spells(spells)
+    if "entry_months" in spells.columns:
+        return _person_periods_from_intervals(spells, period_months)
     d = spells["duration_months"].to_numpy(float)
     outcome = spells["outcome"].to_numpy()
     ended = outcome != "censored"
@@ -368,6 +397,29 @@ def person_periods(spells: pd.DataFrame, period_months: float = 3) -> pd.DataFra
     pp["left"] = (last & np.isin(outcome[rows], ["exit", "demotion"])).astype(int)
     pp["at_review"] = pp["left"] == 0
     return pp.reset_index(drop=True)
+
+
+def _person_periods_from_intervals(rows: pd.DataFrame, period_months: float) -> pd.DataFrame:
+    """Person-periods of counting-process rows: each period takes the covariates in force at its review.
+
+    A period closing at ``k * period_months`` (or at the spell's end, if earlier)
+    reads the row whose ``(entry, stop]`` holds that time, so a KPI recorded
+    during the quarter is the one the review sees.
+    """
+    ordered = rows.sort_values(["spell_id", "entry_months"], kind="stable")
+    pp = person_periods(_last_intervals(ordered).set_index("spell_id"), period_months)
+    codes, uniq = pd.factorize(ordered["spell_id"], sort=False)
+    heads = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    lookup = _PathLookup(codes, ordered["entry_months"].to_numpy(float), heads, codes[heads])
+    who = pd.Index(uniq).get_indexer(pp["spell_id"])
+    t = np.minimum(pp["period"].to_numpy(float) * period_months, pp["duration_months"].to_numpy(float))
+    key = who * lookup.span + t
+    src = np.maximum(np.searchsorted(lookup.key, key, side="left") - 1, heads[who])
+    fixed = {"spell_id", "period", "promoted", "left", "at_review", "duration_months", "outcome"}
+    varying = [c for c in ordered.columns if c not in fixed and c != "entry_months"]
+    for col in varying:
+        pp[col] = ordered[col].to_numpy()[src]
+    return pp
 
 
 def _pool_periods(period: pd.Series, y: pd.Series) -> tuple[pd.Series, int]:
@@ -413,14 +465,21 @@ class PromotionModel:
         ``"cox"`` or ``"discrete"``.
     formula : str
         Right-hand side.
-    promotion, other : statsmodels results
+    promotion, other : fitted results
         Cause-specific fits for promotion and for leaving the level otherwise
-        (exit or demotion); ``other`` is fitted on first use and is None when
-        nobody left.
+        (exit or demotion): :class:`csresearch.models.cox.CoxFit` (Cox) or
+        statsmodels results (discrete); ``other`` is fitted on first use and
+        is None when nobody left.
     strata : list of str
     period_months : float
     n_spells, n_dropped : int
-        Spells used, and spells dropped for missing covariates.
+        Spells (or counting-process intervals) used, and those dropped for missing covariates.
+    link : str
+        Discrete model: ``"logit"`` (odds ratios per period) or ``"cloglog"`` (hazard ratios).
+    cluster : str or None
+        Column whose values group rows for the sandwich standard errors.
+    ties : str
+        Cox: ``"efron"`` or ``"breslow"``.
     """
 
     kind: str
@@ -430,6 +489,9 @@ class PromotionModel:
     period_months: float
     n_spells: int
     n_dropped: int
+    link: str = "logit"
+    cluster: str | None = None
+    ties: str = "efron"
     _columns: list[str] = field(repr=False, default_factory=list)
     _caps: dict = field(repr=False, default_factory=dict)
     _fit_other: object = field(repr=False, default=None)
@@ -444,30 +506,27 @@ class PromotionModel:
 
     @property
     def effect_name(self) -> str:
-        """``hazard_ratio`` (Cox) or ``odds_ratio`` (discrete, per period)."""
-        return "hazard_ratio" if self.kind == "cox" else "odds_ratio"
+        """``hazard_ratio`` (Cox, cloglog discrete) or ``odds_ratio`` (logit discrete, per period)."""
+        return "odds_ratio" if self.kind == "discrete" and self.link == "logit" else "hazard_ratio"
 
     def effects(self, cause: str = "promotion") -> pd.DataFrame:
         """Covariate effects with 95 % intervals, indexed by term.
 
-        Columns ``hazard_ratio`` (Cox) or ``odds_ratio`` (discrete), ``ci_low``,
-        ``ci_high``, ``p_value``, ``coef``, ``se``. Baseline terms (intercept,
-        period dummies, strata) are left out. ``cause="exit"`` gives the model
-        of leaving the level by exit or demotion.
+        Columns ``hazard_ratio`` (Cox, cloglog) or ``odds_ratio`` (logit), ``ci_low``,
+        ``ci_high``, ``p_value``, ``coef``, ``se`` (clustered by ``cluster`` when
+        set). Baseline terms (intercept, period dummies, strata) are left out.
+        ``cause="exit"`` gives the model of leaving the level by exit or demotion.
         """
         res = self.promotion if cause == "promotion" else self.other
         if res is None:
             raise ValueError(f"no {cause!r} model: no such events in the data")
-        names = pd.Index(res.model.exog_names, name="term")
+        names, params, bse, p = _coef_table(res)
         keep = ~names.str.startswith(("Intercept", "C(_period)", "C(_stratum)"))
-        names = names[keep]
-        params = np.asarray(res.params)[keep]
-        bse = np.asarray(res.bse)[keep]
-        p = np.asarray(res.pvalues)[keep]
+        params, bse, p = params[keep], bse[keep], p[keep]
         return pd.DataFrame(
             {self.effect_name: np.exp(params), "ci_low": np.exp(params - _Z95 * bse),
              "ci_high": np.exp(params + _Z95 * bse), "p_value": p, "coef": params, "se": bse},
-            index=names,
+            index=names[keep],
         )
 
     def _complete(self, people: pd.DataFrame) -> pd.Series:
@@ -478,7 +537,7 @@ class PromotionModel:
         return people[cols].notna().all(axis=1)
 
     def linear_predictor(self, people: pd.DataFrame, cause: str = "promotion") -> pd.Series:
-        """Covariate part of the log hazard (Cox) or log odds (discrete); NaN where a covariate is missing."""
+        """Covariate part of the log hazard (Cox, cloglog) or log odds (logit); NaN where a covariate is missing."""
         res = self.promotion if cause == "promotion" else self.other
         out = pd.Series(np.nan, index=people.index)
         if res is None:
@@ -486,7 +545,8 @@ class PromotionModel:
         ok = self._complete(people)
         sub = _patsy_ready(people[ok], self._columns)
         if self.kind == "cox":
-            out[ok] = np.asarray(res.predict(exog=sub, pred_type="lhr").predicted_values)
+            X = _design(self._caps["design"], sub)
+            out[ok] = X @ res.params
         else:
             # Evaluate at the reference period and stratum, then remove the intercept.
             name = "promotion" if cause == "promotion" else "other"
@@ -495,106 +555,132 @@ class PromotionModel:
             out[ok] = lin - dict(zip(res.model.exog_names, np.asarray(res.params))).get("Intercept", 0.0)
         return out
 
-    def predict(self, people: pd.DataFrame, horizons: Sequence[float] = (6, 12, 24)) -> pd.DataFrame:
+    def predict(self, people: pd.DataFrame, horizons: Sequence[float] = (6, 12, 24), *,
+                path_id: str | None = None) -> pd.DataFrame:
         """Probability of promotion within each horizon (months) of entering the level.
 
         Exit and demotion compete: ``P(t) = sum_u S(u-) dLambda_promo(u)`` with
-        ``S`` the probability of still being at the level (Cox, Breslow
-        baselines per stratum), or for the discrete model
+        ``S(t) = prod_u (1 - dLambda_promo(u) - dLambda_other(u))`` the probability
+        of still being at the level (Cox: product-integral of the baselines per
+        stratum, as R ``basehaz``, times each person's risk), or for the discrete model
         ``P(K) = sum_k S(k-1) (1 - h_other(k)) h_promo(k)`` (leaving within a
         period is taken to happen before that period's review).
+
+        Parameters
+        ----------
+        people : DataFrame
+            One row per person with fixed covariates, or, when it has an
+            ``entry_months`` column, a *covariate path*: rows ``(entry_months,
+            duration_months]`` of months since entering the level with the
+            covariates in force then (see :func:`csresearch.split_spells`); the
+            last row's values carry on past its end.
+        path_id : str, optional
+            Column naming whose path a row belongs to (default ``spell_id`` if
+            present, else ``employee_id``).
 
         Returns
         -------
         DataFrame
-            Columns ``p_promotion_<h>m``, index of ``people``; NaN where a
-            covariate (or stratum) is missing or the stratum was not in the fit.
+            Columns ``p_promotion_<h>m``; index of ``people`` (one row per path,
+            indexed by its id, for paths); NaN where a covariate (or stratum) is
+            missing or the stratum was not in the fit.
         """
         horizons = list(horizons)
         cols = [f"p_promotion_{h:g}m" for h in horizons]
-        out = pd.DataFrame(np.nan, index=people.index, columns=cols)
+        path = "entry_months" in people.columns
+        if path:
+            path_id = path_id or ("spell_id" if "spell_id" in people.columns else "employee_id")
+            people = people.sort_values([path_id, "entry_months"], kind="stable")
+            ids, first = np.unique(people[path_id].to_numpy(), return_index=True)
+            out = pd.DataFrame(np.nan, index=pd.Index(ids, name=path_id), columns=cols)
+            ok_path = self._complete(people).groupby(people[path_id].to_numpy()).all().reindex(ids).to_numpy()
+        else:
+            out = pd.DataFrame(np.nan, index=people.index, columns=cols)
         ok = self._complete(people)
+        if path:
+            ok = pd.Series(ok_path[np.searchsorted(ids, people[path_id].to_numpy())], index=people.index)
         sub = people[ok]
         if sub.empty:
             return out
         lp_p = self.linear_predictor(sub).to_numpy()
         lp_o = self.linear_predictor(sub, "other").to_numpy()
-        stratum = _strata_key(sub, self.strata).to_numpy()
-        values = np.full((len(sub), len(horizons)), np.nan)
+        if path:
+            codes = np.searchsorted(ids, sub[path_id].to_numpy())
+            starts = sub["entry_months"].to_numpy(float)
+            heads = np.r_[True, codes[1:] != codes[:-1]]
+            row_of = np.flatnonzero(heads)
+            who = codes[heads]
+            lookup = _PathLookup(codes, starts, row_of, who)
+        else:
+            row_of = np.arange(len(sub))
+            who = None
+            lookup = None
+        stratum = _strata_key(sub, self.strata).to_numpy()[row_of]
+        values = np.full((len(row_of), len(horizons)), np.nan)
         for s in np.unique(stratum):
             rows = np.flatnonzero(stratum == s)
+            lps = _PathLP(lp_p, lp_o, row_of[rows], lookup, None if who is None else who[rows])
             if self.kind == "cox":
-                values[rows] = self._cox_cif(s, lp_p[rows], lp_o[rows], horizons)
+                values[rows] = self._cox_cif(s, lps, horizons)
             else:
-                values[rows] = self._discrete_cif(s, lp_p[rows], lp_o[rows], horizons)
-        out.loc[ok, cols] = values
+                values[rows] = self._discrete_cif(s, lps, horizons)
+        if path:
+            out.loc[ids[who], cols] = values
+        else:
+            out.loc[ok, cols] = values
         return out
 
-    def _baseline(self, res, stratum) -> tuple[np.ndarray, np.ndarray] | None:
-        if res is None:
-            return np.array([0.0]), np.array([0.0])
-        names = list(res.model.surv.stratum_names)
-        key = stratum if self.strata else names[0] if names else None
-        labels = [str(n) for n in names]
-        if str(key) not in labels:
-            return None
-        times, cumhaz, _ = res.baseline_cumulative_hazard[labels.index(str(key))]
-        return np.asarray(times), np.asarray(cumhaz)
-
-    def _cox_cif(self, stratum, lp_p, lp_o, horizons) -> np.ndarray:
-        code = self._stratum_code(stratum)
-        bp = self._baseline(self.promotion, code)
-        bo = self._baseline(self.other, code)
-        if bp is None:  # no promotions in this stratum (e.g. the top level)
-            return np.zeros((len(lp_p), len(horizons)))
-        if bo is None:
-            bo = (np.array([0.0]), np.array([0.0]))
+    def _cox_cif(self, stratum, lps: "_PathLP", horizons) -> np.ndarray:
+        code = self._caps["strata_codes"].get(stratum)
+        n = lps.n
+        if code is None or code not in self.promotion.baselines:  # stratum unseen, or no promotions in it
+            return np.zeros((n, len(horizons))) if code is not None else np.full((n, len(horizons)), np.nan)
+        tp, hp_b = self.promotion.baselines[code]
+        other = self.other
+        to, ho_b = other.baselines.get(code, (np.array([]), np.array([]))) if other is not None else (np.array([]), np.array([]))
         h = np.asarray(horizons, float)
-        grid = np.union1d(bp[0], bo[0])
+        grid = np.union1d(tp, to)
         grid = grid[grid <= h.max()]  # later jumps cannot matter
-
-        def on_grid(b):
-            pos = np.searchsorted(b[0], grid, side="right") - 1
-            return np.where(pos >= 0, b[1][np.clip(pos, 0, None)], 0.0)
-
-        hp, ho = on_grid(bp), on_grid(bo)
-        d_hp = np.diff(np.r_[0.0, hp])
-        hp_before, ho_before = np.r_[0.0, hp[:-1]], np.r_[0.0, ho[:-1]]
+        d_hp = np.diff(np.r_[0.0, self.promotion.cumulative_hazard(code, grid)])
+        d_ho = np.diff(np.r_[0.0, other.cumulative_hazard(code, grid)]) if other is not None else np.zeros(len(grid))
         pos = np.searchsorted(grid, h, side="right") - 1
-        out = np.zeros((len(lp_p), len(h)))
+        out = np.zeros((n, len(h)))
         # People x jump-times matrices, in blocks that keep memory near 40 MB.
-        step = max(1, 5_000_000 // max(len(grid), 1))
-        for lo in range(0, len(lp_p), step):
-            rp = np.exp(lp_p[lo: lo + step])[:, None]
-            ro = np.exp(lp_o[lo: lo + step])[:, None]
-            cif = np.cumsum(np.exp(-(hp_before * rp + ho_before * ro)) * d_hp * rp, axis=1)
+        step = max(1, 2_000_000 // max(len(grid), 1))
+        for lo in range(0, n, step):
+            rp, ro = lps.risk(slice(lo, lo + step), grid)
+            jump_p, jump_o = d_hp * rp, d_ho * ro
+            # Product-integral (Aalen-Johansen) survival, not exp(-H): with promotions at reviews the
+            # baseline jumps are large (exp(-0.15) = 0.861 vs 0.85 kept), and the gap compounds.
+            stay = np.clip(1 - jump_p - jump_o, 0.0, None)
+            before = np.cumprod(np.c_[np.ones(len(stay)), stay[:, :-1]], axis=1)
+            cif = np.cumsum(before * jump_p, axis=1)
             if cif.shape[1]:
                 out[lo: lo + step] = np.where(pos >= 0, cif[:, np.clip(pos, 0, None)], 0.0)
         return out
 
-    def _stratum_code(self, stratum):
-        # PHReg labels strata by the integer codes passed at fit time; map our label to its code.
-        return self._caps.get("strata_codes", {}).get(stratum, stratum)
-
-    def _discrete_cif(self, stratum, lp_p, lp_o, horizons) -> np.ndarray:
+    def _discrete_cif(self, stratum, lps: "_PathLP", horizons) -> np.ndarray:
         n_max = int(np.floor(max(horizons) / self.period_months + 1e-9))
+        n = lps.n
         if n_max < 1:
-            return np.zeros((len(lp_p), len(horizons)))
+            return np.zeros((n, len(horizons)))
         k = np.arange(1, n_max + 1)
+        rp, ro = lps.risk(slice(0, n), k * self.period_months, log=True)
 
         def hazard(res, lp, name):
             if res is None or stratum not in self._caps.get(f"{name}_strata", ()):
-                return np.zeros((len(lp), n_max))
+                return np.zeros((n, n_max))
             cap = self._caps[name]
             terms = pd.Series(np.asarray(res.params), index=res.model.exog_names)
             alpha = np.array([terms.get(f"C(_period)[T.{int(min(j, cap))}]", 0.0) for j in k])
             alpha = alpha + terms.get("Intercept", 0.0) + terms.get(f"C(_stratum)[T.{stratum}]", 0.0)
-            return 1 / (1 + np.exp(-(lp[:, None] + alpha[None, :])))
+            eta = lp + alpha[None, :]
+            return -np.expm1(-np.exp(eta)) if self.link == "cloglog" else 1 / (1 + np.exp(-eta))
 
-        hp = hazard(self.promotion, lp_p, "promotion")
-        ho = hazard(self.other, lp_o, "other")
+        hp = hazard(self.promotion, rp, "promotion")
+        ho = hazard(self.other, ro, "other")
         stay = (1 - ho) * (1 - hp)
-        surv_before = np.cumprod(np.c_[np.ones(len(lp_p)), stay[:, :-1]], axis=1)
+        surv_before = np.cumprod(np.c_[np.ones(n), stay[:, :-1]], axis=1)
         cif = np.cumsum(surv_before * (1 - ho) * hp, axis=1)
         kk = np.floor(np.asarray(horizons, float) / self.period_months + 1e-9).astype(int)
         return np.where(kk[None, :] >= 1, cif[:, np.clip(kk - 1, 0, None)], 0.0)
@@ -604,11 +690,70 @@ class PromotionModel:
 
         Exits, demotions and censoring are all censored for this cause-specific
         C. ``within`` (e.g. ``"level"``) compares pairs only inside groups.
+        Counting-process rows are scored at the end of each spell (last interval).
         """
         _check_spells(spells)
+        if "entry_months" in spells.columns:
+            spells = _last_intervals(spells)
         lp = self.linear_predictor(spells)
         groups = None if within is None else _group_label(spells, _as_list(within)).to_numpy()
         return concordance_index(spells["duration_months"], lp, spells["outcome"] == "promotion", groups=groups)
+
+
+class _PathLookup:
+    """Which row of a covariate path is in force at a time since entering the level."""
+
+    def __init__(self, codes: np.ndarray, starts: np.ndarray, heads: np.ndarray, who: np.ndarray):
+        self.span = float(np.nanmax(starts)) + 1e6
+        self.key = codes * self.span + starts
+        self.heads, self.who = heads, who
+
+    def rows(self, who: np.ndarray, times: np.ndarray) -> np.ndarray:
+        # The row whose (entry, stop] holds t: the last one with entry < t (the first row from t = 0).
+        key = who[:, None] * self.span + np.asarray(times, float)[None, :]
+        pos = np.searchsorted(self.key, key, side="left") - 1
+        first = self.heads[np.searchsorted(self.who, who)][:, None]
+        return np.maximum(pos, first)
+
+
+class _PathLP:
+    """Linear predictors of people (constant) or of covariate paths (by time), for one stratum."""
+
+    def __init__(self, lp_p, lp_o, rows, lookup, who):
+        self.lp_p, self.lp_o, self.rows, self.lookup, self.who = lp_p, lp_o, rows, lookup, who
+        self.n = len(rows)
+
+    def risk(self, sl: slice, times: np.ndarray, log: bool = False):
+        if self.lookup is None:
+            r = self.rows[sl]
+            a, b = self.lp_p[r][:, None], self.lp_o[r][:, None]
+        else:
+            idx = self.lookup.rows(self.who[sl], times)
+            a, b = self.lp_p[idx], self.lp_o[idx]
+        return (a, b) if log else (np.exp(a), np.exp(b))
+
+
+def _coef_table(res) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    if isinstance(res, CoxFit):
+        return pd.Index(res.names, name="term"), res.params, res.bse, res.pvalues
+    return (pd.Index(res.model.exog_names, name="term"), np.asarray(res.params), np.asarray(res.bse),
+            np.asarray(res.pvalues))
+
+
+def _design(design_info, frame: pd.DataFrame) -> np.ndarray:
+    X = patsy.build_design_matrices([design_info], frame, NA_action="raise")[0]
+    names = design_info.column_names
+    keep = [i for i, nm in enumerate(names) if nm != "Intercept"]
+    return np.asarray(X)[:, keep]
+
+
+def _last_intervals(spells: pd.DataFrame) -> pd.DataFrame:
+    """One row per spell from counting-process rows: the last interval (its stop and outcome)."""
+    key = "spell_id" if "spell_id" in spells.columns else None
+    if key is None:
+        raise SchemaError("counting-process rows (entry_months) need a spell_id column; build them with csresearch.split_spells")
+    last = spells.sort_values([key, "entry_months"], kind="stable").groupby(key, sort=False).tail(1)
+    return last.drop(columns="entry_months")
 
 
 def fit_promotion_model(
@@ -618,27 +763,42 @@ def fit_promotion_model(
     kind: str = "cox",
     strata: str | Sequence[str] | None = None,
     period_months: float = 3,
+    cluster: str | None = "employee_id",
+    ties: str = "efron",
+    link: str = "logit",
 ) -> PromotionModel:
     """Fit cause-specific models of promotion and of leaving the level otherwise.
 
     Parameters
     ----------
     spells : DataFrame
-        From :func:`csresearch.build_spells` (``duration_months``, ``outcome``, covariates).
+        From :func:`csresearch.build_spells` (``duration_months``, ``outcome``,
+        covariates), or counting-process rows from :func:`csresearch.split_spells`
+        (``entry_months``, ``duration_months``, ``spell_id``) carrying
+        time-varying covariates such as last quarter's KPI.
     formula : str
         Right-hand side only, e.g. ``"kpi_score + C(education)"``.
     kind : {"cox", "discrete"}
-        ``cox``: proportional hazards (statsmodels PHReg, Efron ties), other
-        endings censored. ``discrete``: logit of promotion per period at risk
-        (:func:`person_periods`, statsmodels Logit with dummies per period,
-        late periods pooled)
-        among those present at the review, and a logit of leaving per period;
-        effects are odds ratios per period.
+        ``cox``: proportional hazards on ``(entry, stop]`` intervals
+        (:func:`csresearch.models.cox.fit_cox`, agrees with R ``coxph``), other
+        endings censored. ``discrete``: a binary model of promotion per period
+        at risk (:func:`person_periods`, dummies per period, late periods pooled)
+        among those present at the review, and of leaving per period.
     strata : str or list of str, optional
-        Columns whose values get their own baseline (e.g. ``"level"``): separate
-        baseline hazards (Cox) or intercepts (discrete).
+        Columns whose values get their own baseline (e.g. ``"level"``).
     period_months : float, default 3
         Length of a discrete-time period (quarterly reviews).
+    cluster : str or None, default "employee_id"
+        Sandwich standard errors clustered on this column (an employee has
+        several spells when levels are pooled, and several rows when spells are
+        split); None gives model-based errors.
+    ties : {"efron", "breslow"}
+        Cox handling of tied event times.
+    link : {"logit", "cloglog"}
+        Discrete model. ``logit`` estimates odds ratios per period (right when
+        promotions happen at reviews with a logistic rule); ``cloglog`` the
+        grouped proportional-hazards model, whose ratios are the hazard ratios
+        of the underlying continuous-time Cox model.
 
     Returns
     -------
@@ -658,9 +818,13 @@ def fit_promotion_model(
     """
     if kind not in ("cox", "discrete"):
         raise ValueError(f"kind must be 'cox' or 'discrete', got {kind!r}")
+    if link not in ("logit", "cloglog"):
+        raise ValueError(f"link must be 'logit' or 'cloglog', got {link!r}")
     if "~" in formula:
         raise ValueError(f"formula is the right-hand side only (no '~'), got {formula!r}")
     _check_spells(spells)
+    if cluster is not None and cluster not in spells.columns:
+        raise SchemaError(f"cluster column {cluster!r} not in the spells (pass cluster=None for model-based errors)")
     strata = _as_list(strata)
     columns = _formula_columns(formula, spells)
     need = [*columns, *strata]
@@ -674,23 +838,26 @@ def fit_promotion_model(
     if not is_p.any():
         raise SchemaError("no promotions in the spells: nothing to model")
     caps: dict = {}
+    groups = None if cluster is None else data[cluster].to_numpy()
     if kind == "cox":
         key = _strata_key(data, strata)
         codes, uniques = pd.factorize(key, sort=True)
         caps["strata_codes"] = {u: i for i, u in enumerate(uniques)}
-        kw = {"ties": "efron"}
-        if strata:
-            kw["strata"] = codes
-        lhs = f"duration_months ~ {formula}"  # PHReg drops the intercept itself
+        design = patsy.dmatrix(formula, data, NA_action="raise", return_type="dataframe")
+        caps["design"] = design.design_info
+        X = design.drop(columns=[c for c in design.columns if c == "Intercept"])
+        entry = data["entry_months"].to_numpy(float) if "entry_months" in data.columns else None
+        stop = data["duration_months"].to_numpy(float)
 
         def fit(status):
-            return PHReg.from_formula(lhs, data, status=status.astype(float), **kw).fit()
+            return fit_cox(X, stop, status, entry=entry, strata=codes, cluster=groups, ties=ties)
 
         res_p = fit(is_p)
         fit_other = (lambda: fit(is_o)) if is_o.any() else None
     else:
         pp = person_periods(data, period_months)
         pp["_stratum"] = _strata_key(pp, strata)
+        family = sm.families.Binomial(link=sm.families.links.CLogLog()) if link == "cloglog" else None
 
         def fit(frame, y, name):
             # Strata without any event of this cause carry no information on the
@@ -702,13 +869,18 @@ def fit_promotion_model(
             frame = frame.assign(_period=period)
             rhs_base = "C(_period) + " if frame["_period"].nunique() > 1 else ""
             strat = " + C(_stratum)" if frame["_stratum"].nunique() > 1 else ""
+            f = f"{y} ~ {rhs_base}{formula}{strat}"
+            kw = {} if cluster is None else {"cov_type": "cluster", "cov_kwds": {"groups": pd.factorize(frame[cluster])[0]}}
+            if family is not None:
+                return sm.GLM.from_formula(f, frame, family=family).fit(maxiter=100, **kw)
             # Logit's Newton steps use X'WX, several times cheaper than GLM's IRLS least squares here.
-            return sm.Logit.from_formula(f"{y} ~ {rhs_base}{formula}{strat}", frame).fit(disp=0, maxiter=100)
+            return sm.Logit.from_formula(f, frame).fit(disp=0, maxiter=100, **kw)
 
         res_p = fit(pp[pp["at_review"]], "promoted", "promotion")
         fit_other = (lambda: fit(pp, "left", "other")) if pp["left"].any() else None
     return PromotionModel(kind=kind, formula=formula, promotion=res_p, strata=strata,
                           period_months=period_months, n_spells=len(data), n_dropped=n_dropped,
+                          link=link, cluster=cluster, ties=ties,
                           _columns=need, _caps=caps, _fit_other=fit_other)
 
 

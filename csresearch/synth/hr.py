@@ -35,7 +35,7 @@ import pandas as pd
 
 from csresearch.events import DAYS_PER_MONTH
 
-__all__ = ["HRTruth", "simulate_histories", "DEFAULT_HAZARD_RATIOS", "DEFAULT_EXIT_HAZARD_RATIOS", "TRUTH_FORMULA"]
+__all__ = ["HRTruth", "KPIPathTruth", "simulate_histories", "simulate_kpi_histories", "DEFAULT_HAZARD_RATIOS", "DEFAULT_EXIT_HAZARD_RATIOS", "TRUTH_FORMULA"]
 
 EDUCATION = ("high_school", "college", "bachelor", "master")
 EDUCATION_P = (0.3, 0.3, 0.3, 0.1)
@@ -313,3 +313,133 @@ def simulate_histories(
         employees=people,
     )
     return events, truth
+
+
+@dataclass(frozen=True)
+class KPIPathTruth:
+    """Truth behind :func:`simulate_kpi_histories`.
+
+    Attributes
+    ----------
+    kpi_hazard_ratio : float
+        Promotion hazard ratio per unit of the KPI published at the end of the last quarter.
+    base_promo_hazard, exit_hazard : float
+        Monthly hazards of someone with KPI 0 (exit does not depend on KPI).
+    rho : float
+        Quarter-to-quarter autocorrelation of an employee's KPI.
+    censor_date : Timestamp
+    formula : str
+        ``"kpi_score"``: fit on :func:`csresearch.split_spells` rows for the
+        path model, or on the spells (KPI at hire) for the at-hire model.
+    """
+
+    kpi_hazard_ratio: float
+    base_promo_hazard: float
+    exit_hazard: float
+    rho: float
+    censor_date: pd.Timestamp
+    formula: str = "kpi_score"
+
+
+def simulate_kpi_histories(
+    n_employees: int,
+    *,
+    seed: int,
+    kpi_hazard_ratio: float = 1.8,
+    base_promo_hazard: float = 0.04,
+    exit_hazard: float = 0.015,
+    rho: float = 0.5,
+    levels: int = 3,
+    start: str = "2020-01-01",
+    months: int = 48,
+    hire_window_months: int = 24,
+) -> tuple[pd.DataFrame, pd.DataFrame, KPIPathTruth]:
+    """Histories where promotion depends on the last quarter's KPI, not the KPI at hire.
+
+    Each employee's KPI is a z-score published at the end of every calendar
+    quarter, an AR(1) series with autocorrelation ``rho``. Between
+    publications the monthly promotion hazard is
+    ``base_promo_hazard * kpi_hazard_ratio ** kpi`` with ``kpi`` the latest
+    published value (the value at hire before the first one); exits have a
+    constant hazard. The hire row carries the KPI at hire, so a model on the
+    spells alone (fixed at hire) is biased towards 1, while a Cox model on
+    :func:`csresearch.split_spells` rows estimates ``kpi_hazard_ratio``.
+
+    Returns
+    -------
+    events : DataFrame
+        ``employee_id, date, event, level, kpi_score`` (KPI at hire).
+    kpi : DataFrame
+        ``employee_id, date, kpi_score``: the published KPI path (the format
+        :func:`csresearch.split_spells` reads and the policy engine exports).
+    truth : KPIPathTruth
+
+    Examples
+    --------
+    >>> events, kpi, truth = simulate_kpi_histories(200, seed=1)
+    >>> list(kpi.columns), truth.kpi_hazard_ratio
+    (['employee_id', 'date', 'kpi_score'], 1.8)
+    """
+    rng = np.random.default_rng(seed)
+    n = int(n_employees)
+    width = len(str(n))
+    ids = np.array([f"K{i:0{width}d}" for i in range(1, n + 1)])
+    n_q = months // 3
+    kpi = np.empty((n, n_q + 1))  # column 0: at hire (and before the first publication)
+    kpi[:, 0] = rng.standard_normal(n)
+    for q in range(1, n_q + 1):
+        kpi[:, q] = rho * kpi[:, q - 1] + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    hire = rng.integers(0, hire_window_months, n).astype(float)  # whole months, so quarters are exact
+    beta = np.log(kpi_hazard_ratio)
+    t = hire.copy()
+    level = np.ones(n, dtype=int)
+    alive = np.ones(n, dtype=bool)
+    rows = [(np.arange(n), hire.copy(), np.zeros(n, int), level.copy())]
+    # Walk quarter by quarter: hazards are constant between KPI publications.
+    q_first = (hire // 3).astype(int)  # index of the quarter holding the hire
+    for q in range(n_q):
+        lo, hi = 3.0 * q, 3.0 * (q + 1)
+        # KPI seen in quarter q: published at the end of quarter q-1, if after hire.
+        seen = kpi[np.arange(n), np.clip(q - q_first, 0, n_q)]
+        while True:
+            act = np.flatnonzero(alive & (t < hi) & (hire < hi))
+            if act.size == 0:
+                break
+            now = np.maximum(t[act], lo)
+            lam_p = np.where(level[act] < levels, base_promo_hazard * np.exp(beta * seen[act]), 0.0)
+            total = lam_p + exit_hazard
+            wait = rng.exponential(1.0, act.size) / total
+            happens = now + wait < hi
+            t[act] = np.where(happens, now + wait, hi)
+            who, when = act[happens], (now + wait)[happens]
+            promo = rng.random(who.size) < lam_p[happens] / total[happens]
+            level[who[promo]] += 1
+            alive[who[~promo]] = False
+            rows.append((who, when, np.where(promo, 1, 3), level[who].copy()))
+    emp, when, code, lvl = (np.concatenate(a) for a in zip(*rows))
+    t0 = pd.Timestamp(start)
+    days = np.round(when * DAYS_PER_MONTH).astype("int64")
+    order = np.lexsort((when, emp))
+    events = pd.DataFrame({
+        "employee_id": ids[emp[order]],
+        "date": t0 + pd.to_timedelta(days[order], unit="D"),
+        "event": np.array(["hire", "promotion", "demotion", "exit"])[code[order]],
+        "level": pd.array(lvl[order], dtype="Int64"),
+    })
+    events["event"] = events["event"].astype("str")
+    events["kpi_score"] = np.where(events["event"] == "hire", kpi[emp[order], 0].round(3), np.nan)
+    # Publication of quarter j's KPI (j = 1.. after the hire quarter) at the end of that quarter.
+    q_idx = np.arange(1, n_q + 1)
+    pub_q = q_first[:, None] + q_idx[None, :] - 1  # calendar quarter whose end publishes kpi[:, j]
+    pub_month = 3.0 * (pub_q + 1)
+    ok = pub_month < months
+    e_i, j_i = np.nonzero(ok)
+    kpi_path = pd.DataFrame({
+        "employee_id": ids[e_i],
+        "date": t0 + pd.to_timedelta(np.round(pub_month[e_i, j_i] * DAYS_PER_MONTH).astype("int64"), unit="D"),
+        "kpi_score": kpi[e_i, j_i + 1].round(3),
+    })
+    truth = KPIPathTruth(kpi_hazard_ratio=float(kpi_hazard_ratio), base_promo_hazard=float(base_promo_hazard),
+                         exit_hazard=float(exit_hazard), rho=float(rho),
+                         censor_date=t0 + pd.Timedelta(days=int(round(months * DAYS_PER_MONTH))))
+    return events, kpi_path, truth
