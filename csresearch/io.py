@@ -13,18 +13,17 @@ import hashlib
 import io as _io
 import json
 import os
-import re
-import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from .errors import ColumnMappingError, InputFileError
+from .headers import alias_table as _alias_table
+from .headers import canonical_columns, check_targets, header_periods
+from .headers import normalise_header as _normalise_header
 
 __all__ = [
     "read_table",
@@ -33,12 +32,27 @@ __all__ = [
     "project_root",
     "load_processed",
     "DEFAULT_MAX_LINE_BYTES",
+    "DEFAULT_MAX_COLUMNS",
+    "DEFAULT_MAX_XLSX_BYTES",
+    "DEFAULT_MAX_CELLS",
 ]
 
 #: A line longer than this is treated as garbage rather than read into memory.
 #: 16 MiB comfortably exceeds any real posting description; override per call or with
 #: the environment variable ``CSRESEARCH_MAX_LINE_BYTES``.
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+
+#: Most columns a header may have: Excel's own limit (16,384 = column XFD). A wider header is
+#: refused before anything is parsed (environment variable ``CSRESEARCH_MAX_COLUMNS``).
+DEFAULT_MAX_COLUMNS = 16_384
+
+#: Most uncompressed bytes of an XLSX workbook's parts (sheets, shared strings), checked from
+#: the zip directory before parsing: a few MB of zip can expand to gigabytes of XML
+#: (environment variable ``CSRESEARCH_MAX_XLSX_BYTES``).
+DEFAULT_MAX_XLSX_BYTES = 256 * 1024 * 1024
+
+#: Most cells read from one worksheet (environment variable ``CSRESEARCH_MAX_CELLS``).
+DEFAULT_MAX_CELLS = 20_000_000
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -85,33 +99,6 @@ def load_processed(name: str = "survey", root: str | Path | None = None) -> pd.D
             f"{path}: not found; run `csresearch build` first to write data/processed"
         )
     return pd.read_parquet(path)
-
-
-def _normalise_header(name: object) -> str:
-    text = unicodedata.normalize("NFKC", str(name)).casefold().replace("ё", "е")
-    return re.sub(r"[\s_\-./\\()\[\]{}:;,'\"]+", "", text)
-
-
-@cache
-def _alias_table() -> dict[str, str]:
-    raw = yaml.safe_load(
-        resources.files("csresearch.reference").joinpath("columns.yaml").read_text("utf-8")
-    )
-    table: dict[str, str] = {}
-    for canonical, aliases in raw.items():
-        for alias in [canonical, *aliases]:
-            key = _normalise_header(alias)
-            if key in table and table[key] != canonical:
-                raise ColumnMappingError(
-                    f"columns.yaml: alias {alias!r} maps to both {table[key]!r} and {canonical!r}"
-                )
-            table[key] = canonical
-    return table
-
-
-def canonical_columns() -> list[str]:
-    """Return the canonical column names that :func:`read_table` maps headers to."""
-    return sorted(set(_alias_table().values()))
 
 
 def detect_encoding(data: bytes) -> str:
@@ -217,7 +204,7 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
     except InputFileError as exc:
         raise InputFileError(f"{path}: {exc}") from None
     try:
-        return data.decode(enc), enc
+        text = data.decode(enc)
     except (UnicodeDecodeError, LookupError) as exc:
         if isinstance(exc, LookupError):
             raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
@@ -228,6 +215,31 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
             f"are not valid {enc} (the {how} encoding); re-save the file in one encoding "
             "or pass encoding="
         ) from None
+    if not enc.startswith("utf"):
+        _check_no_utf8_lines(path, data, enc)
+    return text, enc
+
+
+def _check_no_utf8_lines(path: Path, data: bytes, enc: str) -> None:
+    """Refuse a legacy-encoded file holding a line that is valid UTF-8 text.
+
+    GB18030 and cp1251 decode almost any bytes, so a UTF-8 line appended to a GBK or cp1251
+    export decodes "fine" into mojibake. Real GBK or cp1251 text is practically never valid
+    UTF-8 (cp1251 lower-case letters are UTF-8 lead bytes without continuations; GBK trail bytes
+    rarely form continuation runs), so a non-ASCII line that decodes as UTF-8 is the other
+    encoding. Checked line by line, so the error names the first such line.
+    """
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf_8")
+        except UnicodeDecodeError:
+            continue
+        raise InputFileError(
+            f"{path}: mixed encoding: the file reads as {enc} but line {number} is UTF-8 text; "
+            "re-save the file in one encoding (or pass encoding= to force one)"
+        )
 
 
 def _sniff_delimiter(path: Path, text: str) -> str:
@@ -240,8 +252,26 @@ def _sniff_delimiter(path: Path, text: str) -> str:
         return ","
 
 
+def _limit(name: str, default: int) -> int:
+    """A size limit: the environment variable ``name`` when set, else ``default``."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise InputFileError(f"{name}={value!r} is not a whole number") from None
+
+
 def _check_unique_headers(path: Path, cells: list[str]) -> None:
-    dupes = sorted({c for c in cells if c and cells.count(c) > 1})
+    limit = _limit("CSRESEARCH_MAX_COLUMNS", DEFAULT_MAX_COLUMNS)
+    if len(cells) > limit:
+        raise InputFileError(
+            f"{path}: the header has {len(cells):,} columns, more than the limit of {limit:,} "
+            "(Excel's own maximum); a wrong delimiter or not a table? Set CSRESEARCH_MAX_COLUMNS to raise it."
+        )
+    counts = Counter(c for c in cells if c)  # one pass: a wide header must not cost n^2
+    dupes = sorted(c for c, k in counts.items() if k > 1)
     if dupes:
         raise InputFileError(f"{path}: duplicate column names in the header: {', '.join(map(repr, dupes))}")
 
@@ -271,10 +301,13 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
     if not headerless:
         _check_unique_headers(path, _header_cells(text.lstrip("\ufeff"), sep))
     try:
+        # header=None: the first line fixes the number of fields, so a data row longer than
+        # the header is an error naming its line (with header=0 pandas would silently take
+        # the first column of a long first row as the index and shift every value left)
         df = pd.read_csv(
             _io.StringIO(text),
             sep=sep,
-            header=None if headerless else 0,
+            header=None,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
@@ -288,18 +321,79 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
         if "EOF inside string" in msg:
             msg = f"truncated file or unterminated quote ({msg})"
         elif "Expected" in msg and "fields" in msg:
-            msg = f"ragged rows: {msg}"
+            msg = f"ragged rows: {msg} (a data row has more cells than the header)"
         raise InputFileError(f"{path}: {msg}") from None
+    if not headerless:
+        header = ["" if pd.isna(h) else str(h).lstrip("\ufeff").strip() for h in df.iloc[0]]
+        df = df.iloc[1:].set_axis([h or f"Unnamed: {i}" for i, h in enumerate(header)], axis=1)
+        df = df.reset_index(drop=True)
     return df, {"encoding": enc, "delimiter": sep}
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook whose parts would expand past the limit, before parsing any XML."""
+    import zipfile
+
+    limit = _limit("CSRESEARCH_MAX_XLSX_BYTES", DEFAULT_MAX_XLSX_BYTES)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{path}: not a readable XLSX workbook (not a zip archive: {exc})") from None
+    total = sum(m.file_size for m in members)
+    if total > limit:
+        biggest = max(members, key=lambda m: m.file_size)
+        raise InputFileError(
+            f"{path}: the workbook expands to {total / 2**20:,.0f} MiB of XML ({biggest.filename}: "
+            f"{biggest.file_size / 2**20:,.0f} MiB), more than the limit of {limit / 2**20:,.0f} MiB; "
+            "save the sheet as CSV, or set CSRESEARCH_MAX_XLSX_BYTES to raise the limit"
+        )
+
+
+def _scan_sheet(archive: Any, member: str) -> tuple[list[str], list[str]]:
+    """Merged ranges touching row 1, and formula cells saved without a cached value.
+
+    openpyxl's read-only mode exposes neither, so the sheet XML is streamed once more.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    merged: list[str] = []
+    no_value: list[str] = []
+    with archive.open(member) as fh:
+        for _, elem in iterparse(fh, events=("end",)):
+            tag = elem.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in elem}
+                v = children.get("v")
+                if "f" in children and (v is None or not (v.text or "").strip()):
+                    no_value.append(elem.get("r", "?"))
+                elem.clear()
+            elif tag == "row":
+                elem.clear()
+            elif tag == "mergeCell":
+                ref = elem.get("ref", "")
+                first = ref.split(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                if first == "1":
+                    merged.append(ref)
+    return merged, no_value
 
 
 def _read_excel(path: Path, sheet: str | int | None, headerless: bool) -> tuple[pd.DataFrame, dict]:
     import openpyxl
 
+    _check_xlsx_size(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+        # read-only streams the sheet XML instead of building every cell object in memory
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken zip
-        raise InputFileError(f"{path}: not a readable XLSX workbook ({exc})") from None
+        raise InputFileError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        return _read_sheet(path, wb, sheet, headerless)
+    finally:
+        wb.close()
+
+
+def _read_sheet(path: Path, wb: Any, sheet: str | int | None, headerless: bool) -> tuple[pd.DataFrame, dict]:
     names = wb.sheetnames
     if sheet is None:
         ws = wb[names[0]]
@@ -311,26 +405,50 @@ def _read_excel(path: Path, sheet: str | int | None, headerless: bool) -> tuple[
         ws = wb[sheet]
     else:
         raise InputFileError(f"{path}: no sheet {sheet!r}; sheets are {names}")
-    if not headerless:
-        merged = [str(r) for r in ws.merged_cells.ranges if r.min_row <= 1]
-        if merged:
+    merged, no_value = _scan_sheet(wb._archive, ws._worksheet_path)
+    if merged and not headerless:
+        raise InputFileError(
+            f"{path}: merged header cells in sheet {ws.title!r} ({', '.join(merged)}); "
+            "flatten the header into one row, or pass columns= with the names"
+        )
+    ws.reset_dimensions()  # the stored dimension may lie (A1:XFD1048576); rows say their own size
+    limit = _limit("CSRESEARCH_MAX_CELLS", DEFAULT_MAX_CELLS)
+    rows, cells = [], 0
+    for r in ws.iter_rows(values_only=True):
+        cells += max(len(r), 1)
+        if cells > limit:
             raise InputFileError(
-                f"{path}: merged header cells in sheet {ws.title!r} ({', '.join(merged)}); "
-                "flatten the header into one row, or pass columns= with the names"
+                f"{path}: sheet {ws.title!r} has more than {limit:,} cells (limit reached at row "
+                f"{len(rows) + 1:,}); save it as CSV, or set CSRESEARCH_MAX_CELLS to raise the limit"
             )
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows.append(r)
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if not rows:
         raise InputFileError(f"{path}: sheet {ws.title!r} is empty")
+    width = len(rows[0])
+    if not headerless:
+        _check_unique_headers(path, [("" if h is None else str(h).strip()) for h in rows[0]])
+    for number, r in enumerate(rows, start=1):
+        if len(r) > width and any(v is not None for v in r[width:]):
+            raise InputFileError(
+                f"{path}: ragged rows: sheet {ws.title!r} row {number} has values beyond the "
+                f"{width} columns of {'the header' if not headerless else 'row 1'}"
+            )
+    body = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows]
     if headerless:
-        header, body = list(range(len(rows[0]))), rows
+        header, body = list(range(width)), body
     else:
-        header, body = [("" if h is None else str(h).strip()) for h in rows[0]], rows[1:]
-        _check_unique_headers(path, header)
-        header = [h or f"col_{i}" for i, h in enumerate(header)]
+        header = [("" if h is None else str(h).strip()) for h in body[0]]
+        header, body = [h or f"col_{i}" for i, h in enumerate(header)], body[1:]
     df = pd.DataFrame(body, columns=header, dtype=object).map(_cell_text).astype("str")
-    return df, {"encoding": "xlsx", "sheet": ws.title}
+    info: dict[str, Any] = {"encoding": "xlsx", "sheet": ws.title}
+    others = [n for n in names if n != ws.title]
+    if others:
+        info["sheets_not_read"] = others
+    if no_value:
+        info["formulas_without_value"] = {"count": len(no_value), "cells": no_value[:10]}
+    return df, info
 
 
 def _cell_text(value: object) -> object:
@@ -360,11 +478,40 @@ def _read_json(path: Path, encoding: str | None) -> tuple[pd.DataFrame, dict]:
                 records = lists[0] if len(lists) == 1 else obj
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputFileError(f"{path}: JSON nested too deeply to be a table of records") from None
+    if isinstance(records, list):
+        bad = next((i for i, r in enumerate(records) if not isinstance(r, dict)), None)
+        if bad is not None and any(isinstance(r, dict) for r in records):
+            raise InputFileError(
+                f"{path}: JSON list mixes records and other values: item {bad + 1} is "
+                f"{type(records[bad]).__name__}, not an object {{...}}"
+            )
+        if bad is not None:
+            raise InputFileError(f"{path}: JSON is a list of {type(records[bad]).__name__}, not of records {{...}}")
+    elif not isinstance(records, dict):
+        raise InputFileError(f"{path}: JSON holds a single {type(records).__name__}, not a table of records")
     try:
         df = pd.DataFrame(records)
-    except ValueError as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise InputFileError(f"{path}: JSON is not a table of records ({exc})") from None
     return df, {"encoding": enc}
+
+
+def _check_list_names(names: Sequence[object]) -> None:
+    """Names for a headerless file may be the analyst's own, but not a misspelt canonical name."""
+    import difflib
+
+    allowed = canonical_columns()
+    for name in names:
+        if name in (None, "") or name in allowed:
+            continue
+        near = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.8)
+        if near:
+            raise ColumnMappingError(
+                f"columns= name {name!r} is not a canonical column; did you mean {near[0]!r}? "
+                f"(allowed: {', '.join(allowed)}; other names are kept as they are)"
+            )
 
 
 def _apply_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None, path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -372,6 +519,7 @@ def _apply_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] 
     user_map: dict[str, str] = {}
     if columns is not None and not isinstance(columns, Mapping):
         names = list(columns)
+        _check_list_names(names)
         if len(names) != df.shape[1]:
             raise ColumnMappingError(
                 f"{path}: columns= names {len(names)} columns but the file has {df.shape[1]}"
@@ -386,6 +534,7 @@ def _apply_columns(df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] 
             raise ColumnMappingError(
                 f"{path}: columns= maps {missing} but the file's columns are {list(df.columns)}"
             )
+        check_targets(columns.values())
         user_map = {str(k): str(v) for k, v in columns.items()}
 
     aliases = _alias_table()
@@ -462,6 +611,10 @@ def read_table(
     >>> read_table("postings.csv", columns=["url", "title", "company", None, "salary_text"])  # doctest: +SKIP
     """
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(
+            f"{path}: is a folder; read_table reads one file (`csresearch clean FOLDER` cleans every file in it)"
+        )
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -497,15 +650,34 @@ def read_table(
                 f"{path}: no column maps to {missing}; headers are {list(mapping)}. "
                 "Pass columns={{raw: canonical}} (or a list of names for a headerless file)."
             )
-    df.attrs["read_info"] = {
+    # "Annual Salary", "月薪": the header states the period of the bare amounts below it
+    periods = {c: header_periods()[_normalise_header(raw)] for raw, c in mapping.items()
+                if c == "salary_text" and _normalise_header(raw) in header_periods()}
+    df.attrs["read_info"] = ReadInfo({
         "path": str(path),
         "format": fmt,
         **info,
         "sha256": _sha256(path),
         "n_rows": int(len(df)),
         **_mapping_info(mapping),
-    }
+        **({"period_from_header": next(iter(periods.values()))} if periods else {}),
+    })
     return df
+
+
+class ReadInfo(dict):
+    """``df.attrs["read_info"]``: how a file was read. Treat it as read-only.
+
+    pandas deep-copies ``attrs`` into the result of nearly every operation; for a wide file the
+    header mapping would be copied again and again (a 10,000-column header cost minutes), so
+    copies share this one object instead.
+    """
+
+    def __deepcopy__(self, memo: dict) -> ReadInfo:
+        return self
+
+    def __copy__(self) -> ReadInfo:
+        return self
 
 
 def _sha256(path: Path) -> str:
