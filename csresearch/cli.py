@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import glob
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-import yaml
-
+# Only the standard library and the light modules at import time: `csresearch --help` and
+# `parse-salary` must not pay for pandas, statsmodels or matplotlib (each command imports its own).
 from . import __version__
-from .errors import CsResearchError
+from .errors import ColumnMappingError, CsResearchError, InputFileError
 
 _DESCRIPTION = """\
 csresearch: customer-service careers and pay across countries.
@@ -41,40 +41,98 @@ def _parse_columns(spec: str | None) -> dict[str, str] | list[str | None] | None
     if spec is None:
         return None
     path = Path(spec)
-    if path.suffix.lower() in {".yaml", ".yml", ".json"} and path.is_file():
-        return yaml.safe_load(path.read_text("utf-8"))
+    if path.suffix.lower() in {".yaml", ".yml", ".json"}:
+        return _columns_file(path)
     if "=" in spec:
         pairs = [p.split("=", 1) for p in spec.split(",") if p.strip()]
+        bad = [p[0] for p in pairs if len(p) != 2]
+        if bad:
+            raise ColumnMappingError(f"--columns: {bad[0]!r} is not raw=canonical (mix of pairs and names?)")
         return {k.strip(): v.strip() for k, v in pairs}
     return [name.strip() or None for name in spec.split(",")]
+
+
+def _columns_file(path: Path) -> dict[str, str] | list[str | None]:
+    """A --columns YAML/JSON file: a mapping {raw: canonical} or a list of names."""
+    import yaml  # safe_load: no Python tags, a file cannot run code
+
+    if not path.is_file():
+        raise InputFileError(f"--columns {path}: no such file")
+    try:
+        value = yaml.safe_load(path.read_text("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(f"--columns {path}: not a valid YAML/JSON mapping ({first})") from None
+    if isinstance(value, dict) and all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()):
+        return {k: v for k, v in value.items() if v is not None}
+    if isinstance(value, list) and all(v is None or isinstance(v, str) for v in value):
+        return value
+    raise InputFileError(f"--columns {path}: must hold a mapping raw: canonical (text to text) or a list of names")
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
+    from .clean.summary import summary_lines
+
     report = build(args.root, figures=not args.no_figures, show_progress=not args.quiet)
     m = report.manifest
     print(f"cleaned {m['rows_in']} raw rows from {len(m['sources'])} sources: "
           f"{m['rows_table']} in the processed table, {m['rows_rejected']} rejected (reasons in the manifest)")
+    for line in summary_lines(m):
+        print(line)
     print("processed data:")
     for name, path in sorted(report.processed.items()):
         print(f"  {name:<24} {path}")
     if report.figures:
         folders = sorted({str(p.parent) for p in report.figures})
         print(f"figures: {len(report.figures)} files in {', '.join(folders)}")
+    return _strict_exit(args, m)
+
+
+def _strict_exit(args: argparse.Namespace, manifest: dict) -> int:
+    n = len(manifest.get("warnings", []))
+    if n and args.strict:
+        print(f"csresearch: error: {n} warning(s) and --strict", file=sys.stderr)
+        return 1
     return 0
 
 
-def _cmd_clean(args: argparse.Namespace) -> int:
-    paths = sorted(glob.glob(args.input)) if any(ch in args.input for ch in "*?[") else [args.input]
+#: File types `clean FOLDER` reads (the others in the folder are listed as not read).
+_READABLE = {".csv", ".tsv", ".txt", ".tab", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson", ".parquet", ".pq"}
+
+
+def _input_paths(spec: str) -> tuple[list[str], list[str]]:
+    """Files to clean, and files of a folder left out (with why)."""
+    if any(ch in spec for ch in "*?["):
+        paths = sorted(glob.glob(spec))
+        if not paths:
+            raise InputFileError(f"{spec}: no file matches")
+        return paths, []
+    folder = Path(spec)
+    if not folder.is_dir():
+        return [spec], []
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    paths = [str(p) for p in files if p.suffix.lower() in _READABLE]
+    skipped = [f"{p.name} (type {p.suffix or 'none'} is not read)" for p in files if p.suffix.lower() not in _READABLE]
     if not paths:
-        raise CsResearchError(f"{args.input}: no file matches")
+        raise InputFileError(f"{spec}: folder holds no readable file (csv, tsv, txt, xlsx, json, jsonl, parquet)")
+    return paths, skipped
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    paths, skipped = _input_paths(args.input)
+    in_folder = Path(args.input).is_dir()
     from .clean.country import country_code
 
     # Checked before any file is read: a typo in --country must not cost a long run.
     common = dict(country=country_code(args.country, "--country"), year=args.year, default_period=args.default_period,
                   currency=args.currency, keep_unpaid=args.keep_unpaid)
     columns = _parse_columns(args.columns)
+    if isinstance(columns, dict):
+        from .headers import check_targets
+
+        check_targets(columns.values(), option="--columns")
     out = Path(args.output)
     if args.engine == "dask":
         from .scale import clean_files
@@ -88,19 +146,43 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
         results = []
         for p, source in zip(paths, file_source_names(args.source, paths)):
-            df = read_table(p, columns=columns, encoding=args.encoding, sheet=args.sheet)
+            try:
+                df = read_table(p, columns=columns, encoding=args.encoding, sheet=args.sheet)
+            except InputFileError as exc:
+                if not in_folder:
+                    raise
+                skipped.append(f"{Path(p).name} ({str(exc).removeprefix(str(p) + ': ')})")
+                continue
             res = clean_survey(df, source=source, **common)
             res.manifest["path"] = str(p)
             results.append(res)
+        if not results:
+            raise InputFileError(f"{args.input}: no file in the folder could be read: " + "; ".join(skipped))
         combined = combine_results(results)
+        _note_skipped(combined.manifest, skipped)
         combined.write(out, args.source)
         manifest = combined.manifest
+    from .clean.summary import summary_lines
+
+    _note_skipped(manifest, skipped)
     print(f"{manifest['rows_in']} rows in: {manifest['rows_table']} to the table, "
           f"{manifest['rows_rejected']} rejected; outputs in {out}/")
-    return 0
+    for line in summary_lines(manifest):
+        print(line)
+    if skipped:
+        print("warning: files not read: " + ", ".join(skipped))
+    return _strict_exit(args, manifest)
+
+
+def _note_skipped(manifest: dict, skipped: list[str]) -> None:
+    if skipped and "files_not_read" not in manifest:
+        manifest.setdefault("warnings", []).append("files not read: " + ", ".join(skipped))
+        manifest["files_not_read"] = list(skipped)
 
 
 def _cmd_parse_salary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .clean.salary import parse_salaries
 
     from .clean.country import country_code
@@ -116,6 +198,19 @@ def _cmd_parse_salary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clean_epilog() -> str:
+    import textwrap
+
+    from .headers import canonical_columns
+
+    names = textwrap.fill(", ".join(canonical_columns()), width=88, initial_indent="  ", subsequent_indent="  ")
+    return ("--columns targets (canonical names; headers such as 'Annual Salary', 'Зарплата', '薪资' map by "
+            "themselves):\n" + names + "\n\nINPUT may be a folder: every csv/tsv/txt/xlsx/json/jsonl/parquet file in it "
+            "is cleaned; files that cannot be read are listed.\nThe summary lists columns mapped and not, and every "
+            "warning (rows without year/PPP, cells not understood,\nsheets not read, duplicates); --strict makes a "
+            "warning exit 1.")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csresearch", description=_DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -129,13 +224,15 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--root", default=None, help="project root (default: found from the working directory)")
     b.add_argument("--no-figures", action="store_true", help="skip writing figures")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--strict", action="store_true", help="exit 1 when the summary has any warning (for CI)")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("clean", help="clean one raw file (or a glob) into table, rejects and manifest",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_clean_epilog(),
                        description="Read INPUT (CSV/TSV/XLSX/JSON/parquet, any of UTF-8/GBK/cp1251), map its headers, "
                                    "clean it and write OUT/NAME.parquet, OUT/NAME_rejects.csv and "
                                    "OUT/NAME_manifest.json. Rows in = rows in table + rows rejected.")
-    c.add_argument("input", help="a file, or a quoted glob such as 'postings/*.csv'")
+    c.add_argument("input", help="a file, a folder, or a quoted glob such as 'postings/*.csv'")
     c.add_argument("--source", required=True, help="source name kept in every row")
     c.add_argument("--country", help="country for rows that do not say: ISO code or name (CN, GB, UK, Россия, 中国)")
     c.add_argument("--year", type=int, help="year of the data (for PPP conversion)")
@@ -152,6 +249,7 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--scheduler", help="address of an existing dask.distributed scheduler (dask engine)")
     c.add_argument("--partition-size", default="16MB", help="dask partition size (dask engine)")
     c.add_argument("-o", "--output", required=True, help="output folder")
+    c.add_argument("--strict", action="store_true", help="exit 1 when the summary has any warning (for CI)")
     c.set_defaults(func=_cmd_clean)
 
     p = sub.add_parser("parse-salary", help="parse one pay text and print the parsed row",
@@ -163,13 +261,45 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Python parameter names in messages -> what a command-line user types.
+_CLI_WORDS = {"columns=": "--columns", "encoding=": "--encoding", "sheet=": "--sheet", "year=": "--year",
+              "default_period=": "--default-period", "currency=": "--currency", "country=": "--country",
+              "max_line_bytes": "CSRESEARCH_MAX_LINE_BYTES", " to read_table": ""}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    for py, cli in _CLI_WORDS.items():
+        text = text.replace(py, cli)
+    return text[:2000]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; every failure is one line on standard error, never a traceback.
+
+    Exit codes: 0 success, 1 warnings under ``--strict``, 2 the input or an option is wrong
+    (the line says what and where), 3 an internal error (a bug; ``CSRESEARCH_DEBUG=1`` shows
+    the traceback).
+    """
     args = make_parser().parse_args(argv)
     try:
         return args.func(args)
     except CsResearchError as exc:
-        print(f"csresearch: error: {exc}", file=sys.stderr)
+        print(f"csresearch: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except OSError as exc:  # output folder is a file, read-only, disk full...
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"csresearch: error: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("csresearch: error: out of memory; try --engine dask for a file larger than memory", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("CSRESEARCH_DEBUG"):
+            raise
+        print(f"csresearch: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(a bug; rerun with CSRESEARCH_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -279,10 +279,16 @@ def _check_unique_headers(path: Path, cells: list[str]) -> None:
 def _mapping_info(mapping: dict[str, str]) -> dict[str, Any]:
     """The header-mapping part of ``read_info``: renamed columns, and columns left unmapped."""
     canonical = set(_alias_table().values())
-    return {
+    info: dict[str, Any] = {
         "column_map": {k: v for k, v in mapping.items() if k != v},
         "unmapped_columns": [v for v in mapping.values() if v not in canonical],
     }
+    # "Annual Salary", "月薪": the header states the period of the bare amounts below it
+    period = next((header_periods()[_normalise_header(raw)] for raw, c in mapping.items()
+                   if c == "salary_text" and _normalise_header(raw) in header_periods()), None)
+    if period:
+        info["period_from_header"] = period
+    return info
 
 
 def _header_cells(text: str, sep: str) -> list[str]:
@@ -650,9 +656,6 @@ def read_table(
                 f"{path}: no column maps to {missing}; headers are {list(mapping)}. "
                 "Pass columns={{raw: canonical}} (or a list of names for a headerless file)."
             )
-    # "Annual Salary", "月薪": the header states the period of the bare amounts below it
-    periods = {c: header_periods()[_normalise_header(raw)] for raw, c in mapping.items()
-                if c == "salary_text" and _normalise_header(raw) in header_periods()}
     df.attrs["read_info"] = ReadInfo({
         "path": str(path),
         "format": fmt,
@@ -660,7 +663,6 @@ def read_table(
         "sha256": _sha256(path),
         "n_rows": int(len(df)),
         **_mapping_info(mapping),
-        **({"period_from_header": next(iter(periods.values()))} if periods else {}),
     })
     return df
 

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .clean.checks import first_copies, row_hashes
 from .clean.pipeline import CleanResult, clean_survey, default_steps, file_source_names, reject_raw_columns
 from .errors import InputFileError
 from .io import (
@@ -221,6 +222,7 @@ def clean_survey_dask(
     partition_lengths: Sequence[int] | None = None,
     first_row: int = 1,
     rejects_meta: pd.DataFrame | None = None,
+    duplicate_of: np.ndarray | None = None,
     **kwargs: Any,
 ) -> DaskCleanResult:
     """Clean a dask DataFrame of raw rows with :func:`csresearch.clean_survey`, partition by partition.
@@ -238,6 +240,9 @@ def clean_survey_dask(
     rejects_meta : DataFrame, optional
         Empty frame with the rejects' columns (to line up several sources); by default the
         pipeline's columns for ``ddf``'s columns.
+    duplicate_of : array, optional
+        ``source_row`` of each row's first identical row in the whole input (NaN if unique), as
+        :func:`clean_files` finds it; without it duplicates are found within each partition.
     **kwargs
         Passed to :func:`csresearch.clean_survey` for every partition: ``country``, ``year``,
         ``default_period``, ``currency``, ``keep_unpaid``, ``keep_personal``, ``is_synthetic``,
@@ -274,7 +279,12 @@ def clean_survey_dask(
     if rejects_meta is None:
         rejects_meta = _rejects_meta(ddf._meta, kwargs.get("steps"), kwargs.get("keep_personal", ()))
     clean = dask.delayed(_clean_partition, pure=True)
-    results = [clean(p, int(s), source, kwargs) for p, s in zip(parts, starts)]
+    if duplicate_of is not None:  # per partition, found across the whole file
+        ends = np.cumsum(lengths)
+        per_part = [duplicate_of[e - n:e] for n, e in zip(lengths, ends)]
+        results = [clean(p, int(s), source, {**kwargs, "duplicate_of": d}) for p, s, d in zip(parts, starts, per_part)]
+    else:
+        results = [clean(p, int(s), source, kwargs) for p, s in zip(parts, starts)]
     table = dd.from_delayed([dask.delayed(_table_of, pure=True)(r, table_meta) for r in results],
                             meta=table_meta, verify_meta=False)
     rejects = dd.from_delayed([dask.delayed(_rejects_of, pure=True)(r, rejects_meta) for r in results],
@@ -361,6 +371,10 @@ def _partition_lengths(lengths: dict[int, Any], reads: list[_FileRead], client: 
             msg = str(exc).strip().splitlines()[-1]
             raise InputFileError(f"{reads[i].path}: {msg} (in a block of the file read by dask)") from None
     raise AssertionError("unreachable: the failing file was not found")  # pragma: no cover
+
+
+def _row_hashes(part: pd.DataFrame, read_info: Mapping[str, Any]) -> np.ndarray:
+    return row_hashes(_as_read_table_dtypes(part), read_info)
 
 
 def _read_whole(path: Path, columns: Any, encoding: str | None, sheet: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -483,10 +497,13 @@ def clean_files(
                 read_table(p)  # raises the same error the pandas path gives
         # One pass for what must be known before cleaning: partition lengths, file hashes,
         # and the columns of files read whole.
-        lengths = {i: r.ddf.map_partitions(len) for i, r in enumerate(reads) if r.ddf is not None}
+        # row hashes give the partition lengths and the duplicates across partitions in one pass
+        lengths = {i: [dask.delayed(_row_hashes, pure=True)(part, r.read_info) for part in r.ddf.to_delayed()]
+                   for i, r in enumerate(reads) if r.ddf is not None}
         peeks = {i: dask.delayed(_peek)(d) for i, d in whole.items()}
         hashes = [dask.delayed(_sha256, pure=True)(p) for p in paths]
-        lengths = _partition_lengths(lengths, reads, client)
+        row_keys = _partition_lengths(lengths, reads, client)
+        lengths = {i: [len(k) for k in keys] for i, keys in row_keys.items()}
         peeks, hashes = dask.compute(peeks, hashes, scheduler=client)
         for i, (n, meta, info) in peeks.items():
             reads[i].ddf = dd.from_delayed([dask.delayed(_frame_of, pure=True)(whole[i])], meta=meta, verify_meta=False)
@@ -502,8 +519,12 @@ def clean_files(
 
         results = []
         for i, (r, name) in enumerate(zip(reads, names)):
+            file_kwargs = dict(clean_kwargs)
+            if file_kwargs.get("default_period") is None and r.read_info.get("period_from_header"):
+                file_kwargs["default_period"] = r.read_info["period_from_header"]  # as read_table's reader
+            dupes = first_copies(np.concatenate(row_keys[i]), 1) if i in row_keys else None
             res = clean_survey_dask(r.ddf, source=name, partition_lengths=list(lengths[i]),
-                                    rejects_meta=rejects_meta, **clean_kwargs)
+                                    rejects_meta=rejects_meta, duplicate_of=dupes, **file_kwargs)
             n_rows = int(sum(lengths[i]))
             res.info.update(path=str(r.path), input_sha256=hashes[i],
                             read_info={**r.read_info, "sha256": hashes[i], "n_rows": n_rows})

@@ -75,6 +75,7 @@ class ProcessedTable(pa.DataFrameModel):
     annual_mid_usd_ppp: Series[float] = pa.Field(gt=0, nullable=True)
     n_respondents: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)
     is_synthetic: Series[bool]
+    duplicate_of: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)
 
     class Config:
         strict = True
@@ -121,6 +122,7 @@ PROCESSED_COLUMNS: list[str] = list(ProcessedTable.to_schema().columns)
 _DTYPES = {
     "source_row": "Int64", "year": "Int64", "cn_tier": "Int64", "level": "Int64",
     "n_respondents": "Int64", "is_customer_service": "bool", "is_synthetic": "bool",
+    "duplicate_of": "Int64",
 }
 _FLOATS = [
     "experience_years_low", "experience_years_high", "experience_years", "pay_low", "pay_high",

@@ -22,14 +22,19 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import ColumnMappingError
+from .checks import RowChecks, row_checks
+from .summary import summary_warnings
 from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, schema_failures, validate_processed
 
 __all__ = ["CleanResult", "REJECT_RAW_COLUMNS", "clean_survey", "reject_raw_columns", "combine_results", "default_steps", "file_source_names", "REJECT_REASONS"]
 
 #: Why a row can be rejected, in the order the checks run.
 REJECT_REASONS = {
+    "repeated_header": "the row repeats the header (files concatenated with their headers)",
     "empty_row": "every cell of the row is empty",
     "country_unknown": "the country cell is not a country name or ISO 3166-1 code csresearch knows",
+    "currency_unknown": "the currency cell is not an ISO 4217 code",
+    "n_respondents_invalid": "the respondent count of an aggregate is not a whole number between 1 and 10^9",
     "no_salary_or_title": "the file has neither a salary nor a title column",
     "salary_missing": "no pay stated",
     "salary_negotiable": "pay stated as negotiable (kept when keep_unpaid=True)",
@@ -123,6 +128,7 @@ def combine_results(results: Sequence[CleanResult]) -> CleanResult:
         "rows_table": int(len(table)),
         "rows_rejected": int(len(rejects)),
         "sources": [r.manifest for r in results],
+        "warnings": [f"{r.manifest.get('source')}: {w}" for r in results for w in r.manifest.get("warnings", [])],
     }
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     raw_rejects = pd.concat(raws, ignore_index=True) if raws else None
@@ -258,6 +264,7 @@ def clean_survey(
     first_row: int = 1,
     steps: Mapping[str, Callable] | None = None,
     keep_raw: bool = False,
+    duplicate_of: Sequence[Any] | None = None,
 ) -> CleanResult:
     """Clean raw survey or posting rows into the processed table.
 
@@ -296,6 +303,10 @@ def clean_survey(
     keep_raw : bool
         Also return every raw column of the rejected rows in ``raw_rejects`` (opt-in; the
         rejects table itself keeps only :data:`REJECT_RAW_COLUMNS`).
+    duplicate_of : sequence, optional
+        For each row, the ``source_row`` of the first identical row of the whole file (missing
+        when unique), for callers that clean a file in parts (dask partitions); found within
+        ``df`` by default.
 
     Returns
     -------
@@ -320,7 +331,7 @@ def clean_survey(
             currency=currency, keep_unpaid=keep_unpaid, keep_personal=keep_personal,
             is_synthetic=is_synthetic, aggregate=aggregate, first_row=first_row, steps=steps,
             keep_raw=keep_raw,
-        )
+        )  # the dask layer finds duplicates across partitions itself
     fn = default_steps(steps)
     raw = df.reset_index(drop=True)
     n = len(raw)
@@ -332,6 +343,12 @@ def clean_survey(
             f"source {source!r}: no column maps to title or salary_text; columns are "
             f"{list(raw.columns)}. Pass columns={{raw: canonical}} to read_table."
         )
+    # repeated headers, bad countries/currencies/counts: found first and blanked, so that no
+    # parser sees them (a repeated header's 'COUNTRY' must be a reject, not a crash)
+    checks = row_checks(raw, df.attrs.get("read_info", {}), aggregate=aggregate)
+    raw = checks.raw
+    if default_period is None:
+        default_period = df.attrs.get("read_info", {}).get("period_from_header")
 
     raw, dropped_personal = fn["personal"](raw, keep=tuple(keep_personal))
     raw, pseudonymised, dropped_ids = _protect_identifiers(raw, keep=tuple(keep_personal))
@@ -370,7 +387,7 @@ def clean_survey(
 
     mid = _annual_mid(pay)
     if aggregate:
-        n_resp = pd.to_numeric(_column(raw, "n_respondents"), errors="coerce").astype("Int64")
+        n_resp = checks.n_respondents
     else:
         n_resp = pd.Series(1, index=raw.index, dtype="Int64")
 
@@ -413,6 +430,7 @@ def clean_survey(
             "annual_mid_usd_ppp": np.nan,
             "n_respondents": n_resp,
             "is_synthetic": pd.Series([bool(is_synthetic)] * n, dtype=bool),
+            "duplicate_of": _duplicate_of(duplicate_of, rows, checks.first_copy, raw.index),
         },
         index=raw.index,
     )
@@ -421,7 +439,7 @@ def clean_survey(
     for col in ["currency", "period", "basis", "months_per_year"]:
         table[col] = table[col].mask(no_pay)
 
-    reason, detail = _reject_reasons(raw, table, pay, keep_unpaid, stated)
+    reason, detail = _reject_reasons(raw, table, pay, keep_unpaid, stated, checks)
     ppp_missing, ppp_extrapolated = _fill_ppp(table, reason.isna(), fn["ppp"])
 
     keep = reason.isna()
@@ -476,9 +494,21 @@ def clean_survey(
         "ppp_unavailable": ppp_missing,
         "ppp_extrapolated_with_cpi": ppp_extrapolated,
         "customer_service_rows": int(table_out["is_customer_service"].sum()),
+        "rows_without_year": int(table_out["year"].isna().sum()),
+        "duplicate_rows": int(table["duplicate_of"].notna().sum()),
+        **checks.not_understood,
+        "countries_not_understood": {str(k)[:80]: int(v) for k, v in stated.loc[stated["country_status"] == "unknown", "country_raw"]
+                                     .astype("str").value_counts().head(20).items()},
     }
+    manifest["warnings"] = summary_warnings(manifest)
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     return CleanResult(table=table_out, rejects=rejects, manifest=manifest, raw_rejects=raw_rejects)
+
+
+def _duplicate_of(given: Sequence[Any] | None, rows: np.ndarray, first_copy: np.ndarray, index: pd.Index) -> pd.Series:
+    if given is not None:
+        return pd.Series(pd.array(given, dtype="Int64"), index=index)
+    return pd.Series(rows[first_copy], dtype="Int64").where(first_copy >= 0).set_axis(index)
 
 
 def _protect_identifiers(raw: pd.DataFrame, keep: tuple[str, ...]) -> tuple[pd.DataFrame, list[str], list[str]]:
@@ -556,7 +586,8 @@ def _default_countries(normalize: Callable, country: Any, index: pd.Index) -> pd
 
 
 def _reject_reasons(
-    raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, keep_unpaid: bool, stated: pd.DataFrame
+    raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, keep_unpaid: bool, stated: pd.DataFrame,
+    checks: RowChecks,
 ) -> tuple[pd.Series, pd.Series]:
     reason = pd.Series(pd.NA, index=table.index, dtype="str")
     detail = pd.Series(pd.NA, index=table.index, dtype="str")
@@ -567,12 +598,15 @@ def _reject_reasons(
         if why is not None:
             detail.loc[new] = why if isinstance(why, str) else why[new].astype("str")
 
+    mark(checks.repeated_header, "repeated_header", REJECT_REASONS["repeated_header"])
     empty = raw.astype("str").apply(lambda s: s.str.strip().replace("", pd.NA)).isna().all(axis=1)
     mark(empty, "empty_row", REJECT_REASONS["empty_row"])
     unknown = stated["country_status"] == "unknown"
     if unknown.any():
         named = stated["country_raw"].astype("object").map(lambda v: f"country value {v!r} is not a country name or code")
         mark(unknown, "country_unknown", named)
+    for code, (mask, why) in checks.rejects.items():
+        mark(mask, code, why)
     status = table["salary_status"]
     if not keep_unpaid:
         mark(status == "missing", "salary_missing", pay["reason"])
