@@ -10,6 +10,7 @@ The public API, by stage of the research:
 - promotion timing: :func:`validate_events`, :func:`build_spells`, :func:`time_to_promotion`,
   :func:`fit_promotion_model`
 - written rules: :func:`load_policy`, :func:`simulate_policy`, :func:`compute_monthly_pay`
+- official statistics: :func:`published_statistics` (BLS OEWS, ONS ASHE, one tidy table)
 - confidentiality: :func:`scrub_pii`, :func:`drop_personal_columns`, :func:`pseudonymise_ids`,
   :func:`suppress_small_cells`, :func:`check_min_cell`
 
@@ -60,6 +61,7 @@ _EXPORTS = {
     "suppress_small_cells": "csresearch.privacy",
     "check_min_cell": "csresearch.privacy",
     "drop_personal_columns": "csresearch.privacy",
+    "published_statistics": "csresearch.published",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -94,5 +96,6 @@ if TYPE_CHECKING:  # static analysers and IDEs see the real names
     from .models.pay import fit_pay_model, fit_pay_predictor, pay_bands
     from .models.promotion import fit_promotion_model, time_to_promotion
     from .money import convert_currency, deflate
+    from .published import published_statistics
     from .policy import compute_monthly_pay, load_policy, simulate_policy
     from .privacy import check_min_cell, drop_personal_columns, pseudonymise_ids, scrub_pii, suppress_small_cells

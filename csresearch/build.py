@@ -144,7 +144,7 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     report.manifest = manifest
 
     if figures:
-        for name, fig in _figures(table, manifest, oews).items():
+        for name, fig in _figures(table, manifest, oews, published).items():
             report.figures.extend(save_figure(fig, fig_dir, name))
         report.reports = _render_reports(base)
         tick("figures")
@@ -178,13 +178,29 @@ def _model_summaries(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     synth = cs[cs["is_synthetic"] & cs["experience_years"].notna() & cs["annual_mid_usd_ppp"].notna()]
     model = fit_pay_model(synth, "np.log(annual_mid_usd_ppp) ~ experience_years + C(level) + C(country)",
                           kind="ols", cluster="company")
-    out["pay_model_effects"] = model.effects()
+    out["pay_model_effects"] = check_min_cell(_with_term_counts(model.effects(), synth, model.nobs), count="n")
     return out
 
 
-def _figures(table: pd.DataFrame, manifest: dict[str, Any], oews: pd.DataFrame | None) -> dict[str, Any]:
+def _with_term_counts(effects: pd.DataFrame, data: pd.DataFrame, nobs: int) -> pd.DataFrame:
+    """Add ``n``: rows behind each term (a dummy's level count; every row for the others).
+
+    A dummy estimated from a handful of rows discloses them as surely as a small cell does.
+    """
+    import re
+
+    n = []
+    for term in effects.index:
+        m = re.match(r"^C\((\w+)[^)]*\)\[T\.(.+)\]$", str(term))
+        n.append(int((data[m.group(1)].astype(str) == m.group(2)).sum()) if m else int(nobs))
+    return effects.assign(n=n)
+
+
+def _figures(table: pd.DataFrame, manifest: dict[str, Any], oews: pd.DataFrame | None,
+             published: pd.DataFrame) -> dict[str, Any]:
     """Every figure of the notebooks, made with the build's fixed seeds."""
     from .plots.cleaning import make_cleaning_figures
+    from .plots.official import make_official_figures
     from .plots.pay import make_pay_figures
     from .plots.policy import make_policy_figures
     from .plots.promotion import make_promotion_figures
@@ -193,6 +209,7 @@ def _figures(table: pd.DataFrame, manifest: dict[str, Any], oews: pd.DataFrame |
     from .policy import PerformanceProcess
 
     figs = dict(make_cleaning_figures(table, manifest["sources"]))
+    figs.update(make_official_figures(published, table))
     figs.update(make_pay_figures(table, oews=oews, seed=FIGURE_SEEDS["pay"]))
     # the notebooks' seeds and sizes (notebooks 03 and 04), so both show the same figure
     figs.update(make_promotion_figures(seed=FIGURE_SEEDS["promotion"], n_employees=2000))

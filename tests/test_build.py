@@ -20,6 +20,7 @@ def built(tmp_path_factory) -> tuple[Path, object, dict[str, bytes]]:
     """Build twice in a scratch copy of data/raw; keep the first build's bytes."""
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(project_root() / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(project_root() / "notebooks", root / "notebooks")
     first = build(root, figures=True, show_progress=False)
     snapshot = {p.name: p.read_bytes() for p in sorted((root / "data" / "processed").iterdir())}
     build(root, figures=False, show_progress=False)
@@ -80,7 +81,7 @@ def test_every_published_table_respects_the_minimum_cell(built):
     checked = 0
     for path in tables:
         frame = pd.read_csv(path)
-        if "n" in frame.columns:
+        if "n" in frame.columns and "p50" in frame.columns:  # the pay-band tables
             check_min_cell(frame, count="n")
             published = frame[~frame["suppressed"]]
             assert (published["n"] >= get_min_cell_size()).all(), path.name
@@ -100,3 +101,55 @@ def test_a_larger_minimum_cell_suppresses_more(built, monkeypatch):
     many = pay_bands(cs, ["country", "city"], value="annual_mid")
     assert many["suppressed"].sum() > few
     assert (many.loc[~many["suppressed"], "n"] >= 40).all()
+
+
+# Statistics tables the build writes, with the column that counts what each row is built from.
+# A new CSV output must be added here (and so be checked), or this test fails.
+COUNT_COLUMN = {
+    "pay_bands_country_level.csv": "n", "pay_bands_city.csv": "n", "pay_model_effects.csv": "n",
+    "published_pay.csv": "n_jobs",
+}
+NOT_STATISTICS = {"survey_rejects.csv"}  # row-level rejects (personal data removed), not a published statistic
+FIGURES_FROM_CELLS = {"01_pay_by_country", "pay_by_city_tier", "pay_experience_curve", "pay_us_metros_oews",
+                      "official_pay_by_rung"}
+
+
+def _count_column(frame: pd.DataFrame, name: str) -> str:
+    if name in COUNT_COLUMN:
+        return COUNT_COLUMN[name]
+    for col in ("n", "n_jobs"):
+        if col in frame.columns:
+            return col
+    raise AssertionError(f"{name}: a statistics file with no count column cannot be checked against the minimum cell")
+
+
+def test_no_csv_or_figure_data_shows_a_statistic_below_the_minimum_cell(built):
+    """Every CSV the build writes (tables and each figure's data) respects the minimum cell."""
+    from csresearch.config import get_min_cell_size
+
+    root, report, _ = built
+    k = get_min_cell_size()
+    processed = sorted((root / "data" / "processed").glob("*.csv"))
+    figure_data = sorted((root / "reports" / "figures").glob("*.data.csv"))
+    assert {p.name for p in processed} - NOT_STATISTICS == set(COUNT_COLUMN)
+    assert FIGURES_FROM_CELLS <= {p.name.removesuffix(".data.csv") for p in figure_data}
+    for path in processed + figure_data:
+        if path.name in NOT_STATISTICS:
+            continue
+        frame = pd.read_csv(path)
+        count = pd.to_numeric(frame[_count_column(frame, path.name)], errors="coerce")
+        hidden = frame["suppressed"].fillna(False).astype(bool) if "suppressed" in frame.columns else False
+        stats = [c for c in frame.columns if re.fullmatch(r"p\d+|median|mean|value|estimate|ppp_(low|high)", c)]
+        shown = ~hidden & frame[stats].notna().any(axis=1) if stats else ~hidden
+        # a count the publisher withheld (ONS x in the jobs column) is left to the publisher's control
+        checkable = shown & count.notna() if path.name == "published_pay.csv" else shown
+        small = checkable & ~(count >= k)
+        assert not small.any(), f"{path.name}: {int(small.sum())} row(s) shown from fewer than {k}:\n{frame[small].head()}"
+        if "suppressed" in frame.columns and stats:
+            assert frame.loc[hidden, stats].isna().all().all(), f"{path.name}: a suppressed row still shows a value"
+
+
+def test_build_renders_every_notebook_to_html(built):
+    root, report, _ = built
+    assert sorted(p.name for p in report.reports) == sorted(p.stem + ".html" for p in (root / "notebooks").glob("*.ipynb"))
+    assert all(p.stat().st_size > 10_000 for p in report.reports)

@@ -35,17 +35,22 @@ def _labels(ax) -> list[str]:
     return [t.get_text() for t in ax.get_yticklabels()]
 
 
-def test_tier_figure_hides_small_cities_and_follows_the_config():
+def test_tier_figure_lists_small_cities_as_suppressed_and_follows_the_config():
+    # issue 15: a suppressed city is drawn and labelled as suppressed, not dropped, and no value is drawn for it
     bands = pay_bands(_cn_rows(), ["cn_tier", "city"], value="annual_mid", min_cell=5)
     ranges = pd.DataFrame({"cn_tier": [1, 2, 3], "annual_low": [1e5, 6e4, 4e4], "annual_high": [3e5, 2e5, 1.5e5]})
-    labels = _labels(pp.plot_pay_by_tier(bands, ranges, min_cell=5).axes[0])
-    assert labels == ["Big (n=40)", "Mid (n=12)"]
+    fig = pp.plot_pay_by_tier(bands, ranges, min_cell=5)
+    assert _labels(fig.axes[0]) == ["Big (n=40)", "Mid (n=12)", "Tiny: suppressed (n < 5)"]
+    assert len(fig.axes[0].lines) == 2  # one median dot per shown city
     set_min_cell_size(20)
     try:
-        labels = _labels(pp.plot_pay_by_tier(bands, ranges).axes[0])
+        fig = pp.plot_pay_by_tier(bands, ranges)
     finally:
         set_min_cell_size(None)
-    assert labels == ["Big (n=40)"]
+    assert _labels(fig.axes[0]) == ["Big (n=40)", "Mid: suppressed (n < 20)", "Tiny: suppressed (n < 20)"]
+    assert len(fig.axes[0].lines) == 1
+    data = fig.csresearch_data
+    assert data.loc[data["suppressed"], ["p10", "p50", "p90"]].isna().all().all()
 
 
 def test_level_premiums_are_exp_minus_one_of_level_terms():

@@ -17,6 +17,9 @@ __all__ = ["save_figure"]
 def save_figure(fig: Figure, outdir: str | Path, name: str, *, formats: tuple[str, ...] = ("png", "svg"), dpi: int = 120) -> list[Path]:
     """Save ``fig`` as ``outdir/name.png`` and ``.svg`` reproducibly, then close it.
 
+    A figure carrying its data (:func:`csresearch.plots.labels.attach_data`) also gets
+    ``outdir/name.data.csv``.
+
     Dates and software versions are left out of the file metadata and SVG element ids are
     salted with the figure name, so the same figure gives the same bytes on every build.
 
@@ -29,6 +32,10 @@ def save_figure(fig: Figure, outdir: str | Path, name: str, *, formats: tuple[st
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    data = getattr(fig, "csresearch_data", None)
+    if data is not None:  # the cells the figure shows, for the disclosure scan of the build's outputs
+        data_path = out / f"{name}.data.csv"
+        data.to_csv(data_path, index=False, lineterminator="\n", float_format="%.6g")
     with plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "path"}):
         for fmt in formats:
             path = out / f"{name}.{fmt}"

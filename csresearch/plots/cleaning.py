@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..config import get_min_cell_size
+from .labels import attach_data, label_figure
 
 __all__ = ["plot_row_accounting", "plot_pay_by_country", "make_cleaning_figures"]
 
@@ -78,9 +79,16 @@ def plot_pay_by_country(table: pd.DataFrame, *, value: str = "annual_mid_usd_ppp
     ax.set_title("Customer-service pay by country (all levels)")
     hidden = sorted(set(data["country"]) - set(groups))
     if hidden:
-        ax.text(0.01, 0.01, f"not shown (fewer than {k} rows): {', '.join(hidden)}", transform=ax.transAxes, fontsize=7)
+        ax.text(0.01, 0.01, f"suppressed (fewer than {k} rows): {', '.join(hidden)}", transform=ax.transAxes, fontsize=7)
     fig.tight_layout()
-    return fig
+    counts = data.groupby("country").size()
+    attach_data(fig, pd.DataFrame({"country": counts.index, "n": counts.to_numpy(),
+                                   "suppressed": [c in hidden for c in counts.index]}))
+    rows = table.loc[data.index]
+    synthetic = "is_synthetic" in rows.columns and bool(rows["is_synthetic"].mean() > 0.5)
+    share = f"{100 * rows['is_synthetic'].mean():.1f}% of these rows are synthetic. " if "is_synthetic" in rows.columns else ""
+    return label_figure(fig, caption=f"{share}Data: data/processed/survey.parquet (customer-service rows).",
+                        synthetic=synthetic)
 
 
 def make_cleaning_figures(table: pd.DataFrame, manifests: Sequence[Mapping]) -> dict[str, Figure]:

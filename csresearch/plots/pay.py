@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..config import get_min_cell_size
+from .labels import attach_data, label_figure
 
 __all__ = [
     "plot_pay_by_tier",
@@ -77,9 +78,16 @@ def plot_pay_by_tier(bands: pd.DataFrame, tier_ranges: pd.DataFrame | None = Non
     ...                   "p50": [1.5e5, 1], "p75": [1.8e5, 1], "p90": [2e5, 1], "suppressed": [False, True]})
     >>> fig = plot_pay_by_tier(b)
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    ['A (n=9)']
+    ['A (n=9)', 'B: suppressed (n < 5)']
     """
-    show = _publishable(bands, min_cell).dropna(subset=["cn_tier"]).sort_values(["cn_tier", "p50"], ascending=[True, False])
+    k = get_min_cell_size() if min_cell is None else int(min_cell)
+    # suppressed cities stay on the axis, labelled, so a tier never vanishes without a note
+    show = bands.dropna(subset=["cn_tier"]).copy()
+    ok = show.index.isin(_publishable(show, k).index)
+    stats = ["p10", "p25", "p50", "p75", "p90"]
+    show.loc[~ok, stats] = np.nan
+    show["shown"] = ok
+    show = show.sort_values(["cn_tier", "shown", "p50"], ascending=[True, False, False])
     fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(show), 4) + 1.6))
     y = np.arange(len(show))
     colors = {1: "tab:red", 2: "tab:orange", 3: "tab:blue"}
@@ -92,11 +100,18 @@ def plot_pay_by_tier(bands: pd.DataFrame, tier_ranges: pd.DataFrame | None = Non
                 ax.fill_betweenx([rows.min() - 0.45, rows.max() + 0.45], r["annual_low"], r["annual_high"],
                                  color=colors.get(int(tier), "grey"), alpha=0.12, lw=0)
     for i, (t, row) in enumerate(zip(tiers, show.itertuples())):
+        if not row.shown:
+            continue
         c = colors.get(t, "grey")
         ax.hlines(i, row.p10, row.p90, color=c, lw=1)
         ax.hlines(i, row.p25, row.p75, color=c, lw=4)
         ax.plot(row.p50, i, "o", color="black", ms=4)
-    ax.set_yticks(y, [f"{r.city} (n={r.n})" for r in show.itertuples()])
+    labels = [f"{r.city} (n={r.n})" if r.shown else f"{r.city}: suppressed (n < {k})" for r in show.itertuples()]
+    attach_data(fig, show[["cn_tier", "city", "n", *stats]].assign(suppressed=~show["shown"].to_numpy()))
+    ax.set_yticks(y, labels)
+    for lab, shown in zip(ax.get_yticklabels(), show["shown"]):
+        if not shown:
+            lab.set_color("grey")
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_money)
     ax.set_xlabel(f"annual pay, {currency} (bar: p25-p75, line: p10-p90, dot: median)")
@@ -148,6 +163,15 @@ def plot_experience_curve(predicted: pd.DataFrame, bands: pd.DataFrame | None = 
     ax.set_ylabel(f"annual pay, {unit} (log scale)")
     ax.set_title("Experience curve (agents): model mean, 95% prediction band;\ndots = observed medians of 2-year bins", fontsize=10)
     ax.legend(fontsize=8, frameon=False, ncol=3)
+    if bands is not None:
+        k = get_min_cell_size() if min_cell is None else int(min_cell)
+        shown = bands.index.isin(_publishable(bands, k).index)
+        n_hidden = int((~shown).sum())
+        if n_hidden:
+            ax.text(0.99, 0.01, f"{n_hidden} bin(s) suppressed (fewer than {k} rows): no dot", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=7, color="grey")
+        data = bands.assign(suppressed=~shown)
+        attach_data(fig, data.assign(**{c: data[c].where(shown) for c in data.columns if c.startswith("p") and c[1:].isdigit()}))
     fig.tight_layout()
     return fig
 
@@ -266,14 +290,21 @@ def plot_oews_metros(oews: pd.DataFrame, *, occ_code: str = "43-4051", top: int 
     k = get_min_cell_size() if min_cell is None else int(min_cell)
     sub = oews[(oews["occ_code"] == occ_code) & (oews["area_type"] == "metro")]
     wide = sub.pivot_table(index=["area_title", "tot_emp"], columns="stat", values="annual_usd", aggfunc="first").reset_index()
-    wide = wide[pd.to_numeric(wide["tot_emp"], errors="coerce") >= k].dropna(subset=["median"])
-    wide = wide.sort_values("tot_emp", ascending=False).head(top).sort_values("median")
+    wide = wide[pd.to_numeric(wide["tot_emp"], errors="coerce") >= k]
+    # BLS withholds some estimates ("not released"): such metros stay, labelled, at the bottom
+    wide = wide.sort_values("tot_emp", ascending=False).head(top).sort_values("median", na_position="first")
+    for col in ("p10", "p25", "median", "p75", "p90"):
+        if col not in wide.columns:
+            wide[col] = np.nan
     fig, ax = plt.subplots(figsize=(8, 0.3 * max(len(wide), 4) + 1.6))
     y = np.arange(len(wide))
     ax.hlines(y, wide.get("p10"), wide.get("p90"), color="tab:blue", lw=1)
     ax.hlines(y, wide.get("p25"), wide.get("p75"), color="tab:blue", lw=4)
     ax.plot(wide["median"], y, "o", color="black", ms=4)
-    ax.set_yticks(y, [re.sub(r",.*$", "", str(t)) for t in wide["area_title"]], fontsize=8)
+    names = [re.sub(r",.*$", "", str(t)) + ("" if pd.notna(m) else ": not released by BLS")
+             for t, m in zip(wide["area_title"], wide["median"])]
+    ax.set_yticks(y, names, fontsize=8)
+    attach_data(fig, wide.assign(n_jobs=wide["tot_emp"], suppressed=wide["median"].isna()))
     ax.xaxis.set_major_formatter(_money)
     occ = sub["occ_title"].iloc[0] if "occ_title" in sub.columns and len(sub) else occ_code
     release = sub["release"].iloc[0] if "release" in sub.columns and len(sub) else ""
@@ -466,7 +497,31 @@ def make_pay_figures(table: pd.DataFrame, oews: pd.DataFrame | None = None, *, s
     }
     if oews is not None:
         figs["pay_us_metros_oews"] = plot_oews_metros(oews)
+    synthetic = bool(a["cs"]["is_synthetic"].all())
+    for name, fig in figs.items():
+        label_pay_figure(fig, name, synthetic=synthetic)
     return figs
+
+
+#: What each pay figure's data are: (drawn from the respondent table, caption).
+PAY_FIGURE_DATA: dict[str, tuple[bool, str]] = {
+    "pay_by_city_tier": (True, "Shaded: seed 000 article's published tier ranges (real)."),
+    "pay_experience_curve": (True, ""),
+    "pay_level_premiums": (True, "Crosses: the true premiums set in the generator."),
+    "pay_head_of_cs_by_country": (False, "Data: seed 003 article's published ranges for a head of customer service (real, "
+                                          "transcribed in data/raw/seed_survey.csv); PPP: World Bank WDI PA.NUS.PRVT.PP 2023."),
+    "pay_us_metros_oews": (False, "Data: U.S. Bureau of Labor Statistics, OEWS May 2025 (public domain); "
+                                  "BLS withholds unreliable estimates itself."),
+    "pay_interval_vs_midpoint": (True, ""),
+    "pay_cv_error": (True, "Out-of-fold errors, 5 folds."),
+}
+
+
+def label_pay_figure(fig: Figure, name: str, *, synthetic: bool = True) -> Figure:
+    """Caption ``fig`` with what its data are (:data:`PAY_FIGURE_DATA`); stamp SYNTHETIC where the
+    figure is drawn from the respondent table and that table is synthetic."""
+    from_table, caption = PAY_FIGURE_DATA[name]
+    return label_figure(fig, caption=caption, synthetic=from_table and synthetic)
 
 
 #: Figure names make_pay_figures returns, with the function that draws each.

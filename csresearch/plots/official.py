@@ -1,0 +1,149 @@
+"""Official pay statistics by ladder rung, in PPP dollars, beside the seed articles' stated ranges.
+
+Real data only: the published-statistics table (:func:`csresearch.published.published_statistics`)
+and the seed transcription (``data/raw/seed_survey.csv``). Nothing here is synthetic.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..schema import LEVEL_NAMES
+from .labels import attach_data, label_figure
+
+__all__ = ["official_by_rung", "seed_ranges_by_rung", "plot_official_by_rung", "make_official_figures"]
+
+_STATS = ["p10", "p25", "median", "p75", "p90"]
+#: The population compared across countries: OEWS annual wages are hourly x 2,080 (a full-time
+#: year), so ASHE's full-time annual pay is the like-for-like UK figure.
+POPULATIONS = {"US": "all wage and salary jobs", "GB": "Full-Time employee jobs"}
+
+
+def _ppp(values: pd.Series, currency: pd.Series, year: pd.Series, country: pd.Series) -> pd.Series:
+    from ..money import convert_currency
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # CPI carry-forward past the 2023 PPP benchmark is documented
+        return convert_currency(values, currency.to_numpy(), "USD", year.to_numpy(), method="ppp",
+                                country=country.to_numpy(), year_fallback="cpi")
+
+
+def official_by_rung(pub: pd.DataFrame, *, area_type: str = "national") -> pd.DataFrame:
+    """National annual pay percentiles of each occupation that maps to a rung, in PPP dollars.
+
+    Parameters
+    ----------
+    pub : DataFrame
+        The published-statistics table.
+    area_type : str
+        ``"national"`` (one row per country and occupation).
+
+    Returns
+    -------
+    DataFrame
+        ``country, rung, rung_name, occupation_code, occupation_name, source, year, n_jobs,
+        p10 ... p90`` (PPP $ a year) and ``suppressed_stats`` (the statistics the publisher
+        withheld, listed, not dropped).
+    """
+    sub = pub[(pub["period"] == "year") & (pub["area_type"] == area_type) & pub["rung"].notna()
+              & pub["statistic"].isin(_STATS)]
+    sub = sub[sub["population"] == sub["country"].map(POPULATIONS)].copy()
+    sub["ppp"] = _ppp(sub["value"], sub["currency"], sub["year"], sub["country"]).to_numpy()
+    keys = ["country", "rung", "rung_name", "occupation_code", "occupation_name", "source", "year"]
+    wide = sub.set_index(keys + ["statistic"])["ppp"].unstack("statistic").reindex(columns=_STATS)
+    n = sub.groupby(keys)["n_jobs"].first()
+    gone = sub[sub["suppressed"]].groupby(keys)["statistic"].agg(lambda s: ", ".join(s))
+    out = wide.join(n).join(gone.rename("suppressed_stats")).reset_index()
+    out["suppressed_stats"] = out["suppressed_stats"].fillna("")
+    return out.sort_values(["rung", "country", "occupation_code"]).reset_index(drop=True)
+
+
+def seed_ranges_by_rung(table: pd.DataFrame, *, ppp_year: int = 2023) -> pd.DataFrame:
+    """The seed articles' stated annual pay for each country and rung, in PPP dollars.
+
+    One span per country and rung, from the lowest to the highest figure stated (rows of
+    ``data/raw/seed_survey.csv``, by row number). A seed row without a year is converted at
+    the ``ppp_year`` PPP (the benchmark shipped). Seed 001's Chinese figures are base pay of
+    model pay schemes, not market surveys (see data/raw/README.md).
+    """
+    seed = table[(table["source"] == "seed_survey") & table["level"].notna()
+                 & table["annual_low"].notna()].copy()
+    year = seed["year"].astype("Float64").fillna(ppp_year).astype(int)
+    out = seed[["source_row", "country", "level", "annual_low", "annual_high", "currency"]].copy()
+    out["year"] = year.to_numpy()
+    for side in ("low", "high"):
+        out[f"ppp_{side}"] = _ppp(out[f"annual_{side}"], out["currency"], out["year"], out["country"]).to_numpy()
+    # one span per country and rung: the lowest and highest figure the seeds state for it
+    agg = out.groupby(["country", "level"]).agg(ppp_low=("ppp_low", "min"), ppp_high=("ppp_high", "max"),
+                                                 n_figures=("source_row", "size"),
+                                                 seed_rows=("source_row", lambda r: ",".join(map(str, sorted(r)))))
+    agg = agg.reset_index().rename(columns={"level": "rung"})
+    agg["rung"] = agg["rung"].astype(int)
+    agg["rung_name"] = agg["rung"].map(LEVEL_NAMES)
+    return agg
+
+
+def plot_official_by_rung(official: pd.DataFrame, seeds: pd.DataFrame | None = None) -> Figure:
+    """Official pay percentiles by rung and country (PPP $), seed ranges as hollow bars.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"country": ["GB"], "rung": [1], "rung_name": ["agent"], "occupation_code": ["7211"],
+    ...                   "occupation_name": ["Call and contact centre occupations"], "source": ["ons"], "year": [2024],
+    ...                   "n_jobs": [1000], "p10": [1.0], "p25": [2.0], "median": [3.0], "p75": [4.0], "p90": [np.nan],
+    ...                   "suppressed_stats": ["p90"]})
+    >>> len(plot_official_by_rung(o).axes)
+    1
+    """
+    rows = [("official", r) for r in official.itertuples()]
+    if seeds is not None:
+        rows += [("seed", r) for r in seeds.sort_values(["rung", "country"]).itertuples()]
+    rows.sort(key=lambda t: (t[1].rung, t[0] != "official", t[1].country))
+    fig, ax = plt.subplots(figsize=(9, 0.36 * len(rows) + 2.0))
+    colors = {"US": "tab:blue", "GB": "tab:purple", "CN": "tab:red", "RU": "tab:green", "DE": "tab:orange", "FR": "tab:cyan"}
+    labels = []
+    for i, (kind, r) in enumerate(rows):
+        c = colors.get(r.country, "grey")
+        if kind == "official":
+            ax.hlines(i, r.p10, r.p90, color=c, lw=1)
+            ax.hlines(i, r.p25, r.p75, color=c, lw=5)
+            ax.plot(r.median, i, "o", color="black", ms=4)
+            gone = f" [{r.suppressed_stats} suppressed by publisher]" if r.suppressed_stats else ""
+            if gone and pd.notna(r.median):
+                ax.text(np.nanmax([r.p75, r.median]), i + 0.3, gone.strip(), fontsize=6, color="grey")
+            labels.append(f"{r.rung_name} · {r.country} {r.occupation_code} {str(r.occupation_name)[:30]} ({r.year})")
+        else:
+            ax.barh(i, r.ppp_high - r.ppp_low, left=r.ppp_low, height=0.5, fill=False, edgecolor=c, hatch="//", lw=1)
+            rows_txt = r.seed_rows if r.n_figures <= 3 else f"{r.seed_rows.split(',')[0]}-{r.seed_rows.split(',')[-1]}"
+            labels.append(f"{r.rung_name} · {r.country} seed figures (n={r.n_figures}; rows {rows_txt})")
+    ax.set_yticks(np.arange(len(rows)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    lo = np.nanmin([official["p10"].min(), official["p25"].min()] + ([seeds["ppp_low"].min()] if seeds is not None else []))
+    hi = np.nanmax([official["p90"].max(), official["p75"].max()] + ([seeds["ppp_high"].max()] if seeds is not None else []))
+    ax.set_xlim(lo / 1.25, hi * 1.5)
+    ax.xaxis.set_major_formatter(lambda x, _p: f"{x / 1000:,.0f}k")
+    ax.set_xlabel("annual pay, PPP $ (log). Bar p25-p75, line p10-p90, dot median; hatched: seeds' span", fontsize=9)
+    ax.set_title("Pay by ladder rung: official statistics and the seed articles", fontsize=11)
+    handles = [plt.Line2D([], [], color=colors[c], lw=5, label=c) for c in colors if c in {r.country for _, r in rows}]
+    ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
+    fig.tight_layout()
+    attach_data(fig, official)
+    return fig
+
+
+def make_official_figures(pub: pd.DataFrame, table: pd.DataFrame | None = None) -> dict[str, Figure]:
+    """The official-statistics figures of notebook 02, for ``csresearch build``."""
+    official = official_by_rung(pub)
+    seeds = seed_ranges_by_rung(table) if table is not None else None
+    fig = plot_official_by_rung(official, seeds)
+    pubs = "; ".join(sorted(set(official["source"])))
+    label_figure(fig, caption=(f"Data (real): {pubs} -- U.S. BLS OEWS May 2025 (public domain), ONS ASHE 2024 "
+                               "Table 14, full-time (OGL v3.0); seed articles (data/raw/seed_survey.csv). "
+                               "PPP: World Bank WDI PA.NUS.PRVT.PP, 2023 carried by CPI."))
+    return {"official_pay_by_rung": fig}
