@@ -51,8 +51,10 @@ _EXPORTS = {
     "fit_pay_predictor": "csresearch.models.pay",
     "validate_events": "csresearch.events",
     "build_spells": "csresearch.events",
+    "split_spells": "csresearch.events",
     "time_to_promotion": "csresearch.models.promotion",
     "fit_promotion_model": "csresearch.models.promotion",
+    "fit_fine_gray": "csresearch.models.finegray",
     "load_policy": "csresearch.policy",
     "simulate_policy": "csresearch.policy",
     "compute_monthly_pay": "csresearch.policy",
@@ -91,9 +93,10 @@ if TYPE_CHECKING:  # static analysers and IDEs see the real names
     from .clean.pipeline import CleanResult, clean_survey
     from .clean.roles import classify_titles
     from .clean.salary import parse_salaries
-    from .events import build_spells, validate_events
+    from .events import build_spells, split_spells, validate_events
     from .io import canonical_columns, load_processed, read_table
     from .models.pay import fit_pay_model, fit_pay_predictor, pay_bands
+    from .models.finegray import fit_fine_gray
     from .models.promotion import fit_promotion_model, time_to_promotion
     from .money import convert_currency, deflate
     from .published import published_statistics

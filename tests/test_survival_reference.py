@@ -69,3 +69,16 @@ def test_kaplan_meier_median_and_limits_match_r(case):
         assert np.isnan(med["ci_high"])  # R reports no upper limit
     else:
         assert med["ci_high"] == pytest.approx(ref["upper"])
+
+
+def test_fine_gray_matches_cmprsk_crr():
+    from csresearch.models.finegray import fit_fine_gray
+
+    f = pd.read_csv(REF / "finegray_level1.csv")
+    sp = f.assign(duration_months=f["time"], outcome=f["status"].map({0: "censored", 1: "promotion", 2: "exit"}))
+    fg = fit_fine_gray(sp, "kpi_score + tier3")
+    ref = R["finegray"]
+    assert np.abs(fg.params - np.array(ref["coef"])).max() < 1e-3
+    assert np.abs(fg.bse - np.array(ref["se"])).max() < 1e-3  # crr's sandwich, with the term for estimating G
+    assert fg.loglik == pytest.approx(ref["loglik"], abs=1e-4)
+    assert fg.effects().loc["kpi_score", "subdistribution_hr"] > 1
