@@ -137,16 +137,29 @@ def test_no_csv_or_figure_data_shows_a_statistic_below_the_minimum_cell(built):
         if path.name in NOT_STATISTICS:
             continue
         frame = pd.read_csv(path)
-        count = pd.to_numeric(frame[_count_column(frame, path.name)], errors="coerce")
-        hidden = frame["suppressed"].fillna(False).astype(bool) if "suppressed" in frame.columns else False
-        stats = [c for c in frame.columns if re.fullmatch(r"p\d+|median|mean|value|estimate|ppp_(low|high)", c)]
-        shown = ~hidden & frame[stats].notna().any(axis=1) if stats else ~hidden
-        # a count the publisher withheld (ONS x in the jobs column) is left to the publisher's control
-        checkable = shown & count.notna() if path.name == "published_pay.csv" else shown
-        small = checkable & ~(count >= k)
+        small, leaked = _small_cells(frame, path.name, k)
         assert not small.any(), f"{path.name}: {int(small.sum())} row(s) shown from fewer than {k}:\n{frame[small].head()}"
-        if "suppressed" in frame.columns and stats:
-            assert frame.loc[hidden, stats].isna().all().all(), f"{path.name}: a suppressed row still shows a value"
+        assert not leaked, f"{path.name}: a suppressed row still shows a value"
+
+
+def _small_cells(frame: pd.DataFrame, name: str, k: int) -> tuple[pd.Series, bool]:
+    """Rows shown from fewer than k, and whether a suppressed row still carries a statistic."""
+    count = pd.to_numeric(frame[_count_column(frame, name)], errors="coerce")
+    hidden = frame["suppressed"].fillna(False).astype(bool) if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
+    stats = [c for c in frame.columns if re.fullmatch(r"p\d+|median|mean|value|estimate|ppp_(low|high)", c)]
+    shown = ~hidden & frame[stats].notna().any(axis=1) if stats else ~hidden
+    # a count the publisher withheld (ONS x in the jobs column) is left to the publisher's control
+    checkable = shown & count.notna() if name == "published_pay.csv" else shown
+    leaked = bool(stats) and "suppressed" in frame.columns and not frame.loc[hidden, stats].isna().all().all()
+    return checkable & ~(count >= k), leaked
+
+
+def test_the_scan_finds_a_small_cell_and_a_leaked_value():
+    frame = pd.DataFrame({"city": ["A", "B", "C"], "n": [12, 3, 2], "p50": [1.0, 2.0, 5.0], "suppressed": [False, False, True]})
+    small, leaked = _small_cells(frame, "x.data.csv", 5)
+    assert small.tolist() == [False, True, False] and leaked
+    with pytest.raises(AssertionError, match="no count column"):
+        _small_cells(frame.drop(columns="n"), "x.data.csv", 5)
 
 
 def test_build_renders_every_notebook_to_html(built):
