@@ -93,5 +93,8 @@ def test_country_table_converts_with_ppp():
     })
     ct = pp.seed_country_table(table)
     assert ct.set_index("country").loc["US", "ppp_low"] == 8e4
-    assert ct.set_index("country").loc["DE", "ppp_low"] == pytest.approx(6e4 / 0.702414)
+    from csresearch.money import load_reference_table
+
+    ppp = load_reference_table("ppp").set_index(["country", "year"])["value"]
+    assert ct.set_index("country").loc["DE", "ppp_low"] == pytest.approx(6e4 / ppp["DE", 2023])  # ppp_year default
     assert len(pp.plot_country_table(ct).axes) == 2

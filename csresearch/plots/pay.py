@@ -406,8 +406,12 @@ def seed_country_table(table: pd.DataFrame, *, ppp_year: int = 2023) -> pd.DataF
     seed = seed.dropna(subset=["annual_low", "annual_high"]).drop_duplicates("country")
     out = seed[["country", "currency", "annual_low", "annual_high"]].reset_index(drop=True)
     for side in ("low", "high"):
-        out[f"ppp_{side}"] = convert_currency(out[f"annual_{side}"], out["currency"], year=ppp_year, method="ppp",
-                                              country=out["country"])
+        # WDI stops some countries' PPP early (RU: 2021); those are carried with relative CPI, flagged.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            out[f"ppp_{side}"] = convert_currency(out[f"annual_{side}"], out["currency"], year=ppp_year,
+                                                  method="ppp", country=out["country"], year_fallback="cpi")
+        out.attrs["ppp_note"] = "; ".join(str(w.message) for w in caught)
     return out
 
 
