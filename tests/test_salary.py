@@ -18,8 +18,11 @@ from csresearch.errors import ReferenceDataError
 
 LABELLED = Path(__file__).parent / "data" / "salary_labelled.csv"
 WORKING_TIME = Path(__file__).resolve().parents[1] / "csresearch" / "reference" / "working_time.csv"
-# Measured 0.994 (651/655); the four misses are explained in the issue note.
-ACCURACY_FLOOR = 0.985
+# Measured 0.9953 (840/844) after issue 14; the four misses are Adzuna strings explained in the
+# issue-7 note. Per source: every source added in issue 14 measured 1.000 after the rules
+# (first contact 0.985, 0.985 and 0.517; reference/sources/salary.md).
+ACCURACY_FLOOR = 0.99
+SOURCE_FLOOR = 0.98
 
 
 def one(text, **kw) -> pd.Series:
@@ -61,6 +64,23 @@ def test_labelled_set_is_large_and_mostly_real():
     assert len(lab) >= 400
     assert (lab["origin"] != "handwritten").sum() >= 300
     assert set(lab["status"]) == {"ok", "negotiable", "missing", "unparsed"}
+
+
+def test_labelled_set_has_a_source_per_row_and_many_sources():
+    lab = _load_labelled()
+    assert (lab["source"] != "").all()
+    assert lab["source"].nunique() >= 8
+    assert {"glassdoor_au_2021", "glassdoor_us_2023", "handwritten_i14"} <= set(lab["source"])
+
+
+def test_accuracy_per_source():
+    lab = _load_labelled()
+    default_period = lab["default_period"].where(lab["default_period"] != "", None)
+    out = parse_salaries(lab["text"].where(lab["text"] != "", None), country=lab["country"],
+                         default_period=default_period)
+    per_source = _matches(out, lab).groupby(lab["source"]).mean()
+    print(per_source.to_string())
+    assert (per_source >= SOURCE_FLOOR).all(), per_source[per_source < SOURCE_FLOOR]
 
 
 def test_accuracy_on_labelled_set():
@@ -329,3 +349,53 @@ def test_bad_arguments_raise_typed_errors(kw, bad):
 def test_wrong_length_argument():
     with pytest.raises(ValueError, match="country"):
         parse_salaries(["1", "2"], country=["CN"])
+
+
+# --------------------------------------------------------------------------- issue 14: other boards
+
+
+@pytest.mark.parametrize(
+    "text", ["-1", "null", "None", "NaN", "[]", "{}", "Not Available", "N/A", "не указана", "['']"],
+)
+def test_scraper_placeholders_are_missing(text):
+    row = one(text, country="US")
+    assert row["status"] == "missing" and math.isnan(row["low"])
+
+
+def test_list_wrapped_strings_are_read():
+    row = one("['1-1.5万/月']", country="CN")
+    assert (row["status"], row["low"], row["high"], row["period"]) == ("ok", 10000, 15000, "month")
+
+
+def test_n_xin_means_monthly_whatever_the_size():
+    row = one("80-120k·16薪", country="CN")
+    assert (row["low"], row["high"], row["period"], row["months_per_year"]) == (80000, 120000, "month", 16)
+    assert row["annual_high"] == 120000 * 16
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "currency"),
+    [("$5000", "AU", "AUD"), ("$5000", "HK", "HKD"), ("$5000", "MX", "MXN"), ("$5000", "DE", "USD"),
+     ("¥5000", "JP", "JPY"), ("¥5000", "CN", "CNY"), ("5000 kr", "NO", "NOK"), ("5000 kr", "DK", "DKK"),
+     ("C$5000", "US", "CAD"), ("A$5000", "GB", "AUD"), ("R$ 5000", None, "BRL"), ("5000 zł", None, "PLN")],
+)
+def test_dollar_yen_and_krone_follow_the_country(text, country, currency):
+    assert one(text, country=country)["currency"] == currency
+
+
+def test_ambiguous_symbol_without_a_country_that_uses_it_is_unparsed():
+    row = one("5000 kr", country="DE")
+    assert row["status"] == "unparsed" and "kr" in row["reason"]
+
+
+def test_prefixed_dollar_ranges_keep_the_upper_bound():
+    for text, cur in (("C$52,000 – C$61,000", "CAD"), ("S$3,500 – S$4,200", "SGD"), ("HK$18,000 - HK$22,000", "HKD")):
+        row = one(text)
+        assert row["currency"] == cur and row["high"] > row["low"]
+
+
+def test_period_bands_scale_with_ppp_for_unlisted_currencies():
+    # 300 000 yen is a month's pay, 52 000 Canadian dollars a year's (bands x PPP)
+    assert one("¥300,000", country="JP")["period"] == "month"
+    assert one("52000", country="CA")["period"] == "year"
+    assert one("52000", country="CA", default_period="month")["period"] == "month"  # the source's convention wins

@@ -52,7 +52,7 @@ OUTPUT_COLUMNS = (
 
 # Letters that bound a word; CJK characters are deliberately absent because
 # Chinese has no spaces ("8千以上", "税后3500起").
-_L = "a-zа-яёàâäçéèêëîïôöùûüÿœæß"
+_L = "a-zа-яёàâäçéèêëîïôöùûüÿœæßáíóúñãõåøąćęłńśźżčďěňřšťůýžőűğışіїєґәғқңөұүһ"
 _DASHES = re.compile("[\u2010-\u2015\u2212\u2043\u301c\u30fc\uff5e~〜]")
 _SPACES = re.compile(r"\s+")
 _NOT_PAY_REASON = {
@@ -140,6 +140,9 @@ class _Grammar:
     basis: re.Pattern
     negotiable: re.Pattern
     bonus_months: list[re.Pattern]
+    bonus_months_monthly: list[re.Pattern]
+    placeholder: re.Pattern
+    list_wrapped: re.Pattern
     ignore: re.Pattern
     ignore_trigger: re.Pattern
     pay_words: re.Pattern
@@ -185,7 +188,7 @@ def _grammar() -> _Grammar:
     cur_parts.append(f"(?P<c{len(cur_groups) - 1}>{_alt([c.lower() for c in lex['other_iso_codes']])})")
     for j, sym in enumerate(lex["ambiguous"]):
         cur_groups.append("?" + sym)
-        cur_parts.append(f"(?P<c{len(cur_groups) - 1}>{sym})")
+        cur_parts.append(f"(?P<c{len(cur_groups) - 1}>{_wrap(sym)})")
     currency_alt = _guard(
         cur_parts,
         [p for pats in lex["currencies"].values() for p in pats]
@@ -198,7 +201,7 @@ def _grammar() -> _Grammar:
     period_alt = _guard(period_parts, [p for pats in lex["periods"].values() for p in pats])
     cur_plain = "|".join(
         [_alt(p) for p in lex["currencies"].values()]
-        + [_alt([c.lower() for c in lex["other_iso_codes"]])] + list(lex["ambiguous"])
+        + [_alt([c.lower() for c in lex["other_iso_codes"]])] + [_wrap(a) for a in lex["ambiguous"]]
     )
     per_plain = "|".join(_alt(p) for p in lex["periods"].values())
     filler = rf"(?:{cur_plain}|{per_plain}|{_alt(lex['range_filler'])}|[.:,/])"
@@ -216,6 +219,9 @@ def _grammar() -> _Grammar:
         basis=re.compile(f"(?P<net>{_alt(lex['basis']['net'])})|(?P<gross>{_alt(lex['basis']['gross'])})"),
         negotiable=re.compile(_alt(lex["negotiable"])),
         bonus_months=[re.compile(p) for p in lex["bonus_months"]],
+        bonus_months_monthly=[re.compile(p) for p in lex["bonus_months_monthly"]],
+        placeholder=re.compile("^(?:" + "|".join(lex["placeholders"]) + ")$"),
+        list_wrapped=re.compile(lex["list_wrapped"]),
         # Spans that start with a number may only start where a number starts.
         ignore=re.compile("|".join(
             f"(?<![\\d.,])(?:{p})" if p.startswith("\\d") else f"(?:{p})" for p in lex["ignore_spans"]
@@ -290,14 +296,27 @@ def _parse_text(text: str) -> _TextResult:
     """Read one distinct salary string (no country/currency context yet)."""
     gram = _grammar()
     t = _normalise(text)
+    wrapped = gram.list_wrapped.match(t)
+    if wrapped:  # "['1-1.5万/月']" as a scraper stored it
+        t = wrapped.group(1).strip()
     if not t:
         return _TextResult("missing", "empty text")
+    if gram.placeholder.match(t):
+        return _TextResult("missing", f"scraper placeholder {t!r}")
     for kind, pattern in gram.not_pay:
         if pattern.search(t):
             return _TextResult("unparsed", _NOT_PAY_REASON.get(kind, f"not pay ({kind})"))
     flags: list[str] = []
     mpy = 12.0
-    for pattern in gram.bonus_months:
+    monthly = False
+    for pattern in gram.bonus_months_monthly:
+        m = pattern.search(t)
+        if m:
+            mpy, monthly = float(m.group(1)), True
+            flags.append("bonus_months")
+            t = t[: m.start()] + " " + t[m.end():]
+            break
+    for pattern in gram.bonus_months if not monthly else ():
         m = pattern.search(t)
         if m:
             mpy = float(m.group(1))
@@ -374,7 +393,7 @@ def _parse_text(text: str) -> _TextResult:
             currency = cur_m.group(0).upper()
     script = next((iso for iso, p in gram.script if p.search(t)), None)
     per_m = gram.period.search(t)
-    period = None
+    period = "month" if monthly else None
     if per_m is not None:
         period = next(
             gram.period_groups[i] for i in range(len(gram.period_groups)) if per_m.group(f"p{i}") is not None
@@ -394,9 +413,37 @@ def _parse_text(text: str) -> _TextResult:
     )
 
 
+def cur_symbol(res: _TextResult) -> str:
+    return (res.currency or "?")[1:].replace("\\", "")
+
+
+@functools.cache
+def _country_currency() -> dict[str, str]:
+    """Default currency of each country (reference/country_money.csv)."""
+    with _reference_path("country_money.csv").open("r", encoding="utf-8") as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    return dict(zip(table["country"], table["currency"]))
+
+
+@functools.cache
+def _period_bands(currency: str) -> list:
+    """Magnitude bands of a currency: listed in the lexicon, else the base row scaled by PPP."""
+    lex = _lexicon()
+    table = lex["period_by_magnitude"]
+    if currency in table:
+        return table[currency]
+    with _reference_path("ppp.csv").open("r", encoding="utf-8") as fh:
+        ppp = pd.read_csv(fh, dtype={"country": str, "currency": str})
+    latest = ppp.sort_values("year").groupby("country").tail(1)
+    factors = latest.loc[latest["currency"] == currency, "value"]
+    if factors.empty:
+        return table["DEFAULT"]
+    scale = float(factors.median())
+    return [[float(b) * scale, p] for b, p in lex["period_by_magnitude_ppp_base"]]
+
+
 def _infer_period(amount: float, currency: str) -> str:
-    table = _lexicon()["period_by_magnitude"]
-    for bound, period in table.get(currency, table["DEFAULT"]):
+    for bound, period in _period_bands(currency):
         if amount < float(bound):
             return period
     return "year"
@@ -427,14 +474,18 @@ def _finish(
     lex = _lexicon()
     flags = list(res.flags)
     cur = res.currency
+    home = _country_currency().get(country) if country is not None else None
     if cur is not None and cur.startswith("?"):
         amb = lex["ambiguous"][cur[1:]]
-        cur = amb.get("by_country", {}).get(country, amb["default"])
+        cur = home if home in amb["candidates"] else amb["default"]
+        if cur is None:
+            return ("unparsed", f"currency symbol {cur_symbol(res)!r} is ambiguous without a country that uses it",
+                    *na[:2], None, None, math.nan, None, *na[:4], "")
     if cur is None:
         if currency is not None:
             cur = currency
-        elif country is not None and country in lex["country_currency"]:
-            cur = lex["country_currency"][country]
+        elif home is not None:
+            cur = home
             flags.append("currency_default")
         elif res.script_currency is not None:
             cur = res.script_currency

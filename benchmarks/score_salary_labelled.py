@@ -1,0 +1,34 @@
+"""Score parse_salaries on tests/data/salary_labelled.csv per source (exact match of status, low,
+high, currency, period, months_per_year and basis). Usage: python benchmarks/score_salary_labelled.py"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_salary import _load_labelled, _matches  # noqa: E402
+
+from csresearch.clean.salary import parse_salaries  # noqa: E402
+
+
+def main() -> None:
+    lab = _load_labelled()
+    out = parse_salaries(lab["text"].where(lab["text"] != "", None), country=lab["country"],
+                         default_period=lab["default_period"].where(lab["default_period"] != "", None))
+    ok = _matches(out, lab)
+    table = ok.groupby(lab["source"]).agg(["mean", "sum", "size"])
+    print(table.to_string(float_format="%.3f"))
+    print(f"all: {ok.mean():.4f} ({int(ok.sum())}/{len(ok)})")
+    show = lab.loc[~ok, ["source", "text", "country"]].copy()
+    for col in ("status", "low", "high", "currency", "period", "months_per_year", "basis"):
+        show[col] = out.loc[~ok, col].to_numpy()
+    print(show.to_string(max_colwidth=40))
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    main()
