@@ -81,6 +81,13 @@ def _index() -> dict[str, str]:
     return index
 
 
+@cache
+def _alpha2() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
 def _resolve(value: str) -> tuple[Any, str]:
     code = _index().get(_key(value))
     return (code, "known") if code is not None else (pd.NA, "unknown")
@@ -133,7 +140,10 @@ def country_code(value: Any, what: str = "country") -> str | None:
     """
     if value is None or (np.ndim(value) == 0 and pd.isna(value)) or str(value).strip() == "":
         return None
-    code, status = _resolve(str(value).strip())
+    text = str(value).strip()
+    if len(text) == 2 and text.upper() in _alpha2():
+        return text.upper()  # the common case, without building the name index
+    code, status = _resolve(text)
     if status != "known":
         raise ReferenceDataError(
             f"{what} {value!r} is not a country name or ISO 3166-1 code known to csresearch "
