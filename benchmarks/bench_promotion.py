@@ -2,13 +2,22 @@
 
 Prints rows per second, peak memory (tracemalloc) and the ratio against the plain alternative
 (a per-employee Python loop for spells, a double loop over pairs for the C-index).
+The Cox fit on 200,000 spells is timed beside lifelines' CoxPHFitter on the same data
+(Efron ties, strata by level). lifelines is not a dependency: it runs in its own venv,
+``python -m venv /tmp/llenv && /tmp/llenv/bin/pip install lifelines pandas numpy``
+(or set LIFELINES_PYTHON), which this script shells out to; it says so when that env is absent.
 Run: python benchmarks/bench_promotion.py
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -83,6 +92,48 @@ def main() -> None:
     print(f"Cox predict incl. exit-model fit: {len(spells):,} spells in {tp:.2f} s, peak {mem:.0f} MiB")
     disc, td, mem = timed(fit_promotion_model, spells, truth.formula, kind="discrete", strata="level")
     print(f"discrete fit (promotion) on {len(spells):,} spells: {td:.2f} s, peak {mem:.0f} MiB")
+    cox_200k()
+
+
+LIFELINES_SCRIPT = """
+import json, sys, time, tracemalloc
+import numpy as np, pandas as pd
+from lifelines import CoxPHFitter
+d = pd.read_csv(sys.argv[1])
+tracemalloc.start(); t0 = time.perf_counter()
+cph = CoxPHFitter().fit(d, duration_col="T", event_col="E", strata=["level"])
+el = time.perf_counter() - t0; peak = tracemalloc.get_traced_memory()[1] / 2**20
+print(json.dumps({"seconds": el, "peak_mib": peak, "params": cph.params_.to_dict()}))
+"""
+
+
+def cox_200k() -> None:
+    events, truth = simulate_histories(110_000, seed=5)
+    spells = build_spells(events, censor_date=truth.censor_date)
+    spells = spells.sample(200_000, random_state=0) if len(spells) > 200_000 else spells
+    model, tf, mem = timed(fit_promotion_model, spells, truth.formula, strata="level")
+    print(f"fit_promotion_model (Cox, Efron, strata=level, clustered SEs) on {len(spells):,} spells: "
+          f"{tf:.2f} s, peak {mem:.0f} MiB (tracemalloc)")
+    python = os.environ.get("LIFELINES_PYTHON", "/tmp/llenv/bin/python")
+    if not Path(python).exists():
+        print(f"lifelines: no environment at {python} (create it as in this script's docstring); comparison skipped")
+        return
+    X = pd.get_dummies(spells[["kpi_score", "education", "city_tier"]].astype({"city_tier": "str"}),
+                       drop_first=True, dtype=float)
+    data = X.assign(T=spells["duration_months"], E=(spells["outcome"] == "promotion").astype(int),
+                    level=spells["level"].astype(int))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "spells.csv"
+        data.to_csv(path, index=False)
+        run = subprocess.run([python, "-c", LIFELINES_SCRIPT, str(path)], capture_output=True, text=True, check=False)
+    if run.returncode:
+        print(f"lifelines failed: {run.stderr.strip()[-300:]}")
+        return
+    ll = json.loads(run.stdout.strip().splitlines()[-1])
+    ours = dict(zip(model.promotion.names, model.promotion.params))
+    diff = max(abs(ours["kpi_score"] - ll["params"]["kpi_score"]), 0.0)
+    print(f"lifelines CoxPHFitter on the same {len(data):,} spells: {ll['seconds']:.2f} s, peak {ll['peak_mib']:.0f} MiB; "
+          f"ratio ours/lifelines {tf / ll['seconds']:.2f}; |kpi coef difference| {diff:.1e}")
 
 
 if __name__ == "__main__":

@@ -101,14 +101,19 @@ class _RiskSets:
         return tail(self.order_stop, self.pos_stop) - tail(self.order_entry, self.pos_entry)
 
     def event_sum(self, v: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(self.times), *v.shape[1:]))
-        np.add.at(out, self.k_of_event, v[self.event_rows])
-        return out
+        return _group_sum(self.k_of_event, v[self.event_rows], len(self.times))
 
     def row_sum(self, per_time: np.ndarray) -> np.ndarray:
         """For each row, the sum of ``per_time`` over the event times in its risk set."""
         c = np.concatenate([np.zeros((1, *per_time.shape[1:])), np.cumsum(per_time, axis=0)])
         return c[self.k_hi] - c[self.k_lo]
+
+
+def _group_sum(index: np.ndarray, v: np.ndarray, size: int) -> np.ndarray:
+    """Sum rows of ``v`` by ``index`` (bincount per column: many times faster than np.add.at)."""
+    if v.ndim == 1:
+        return np.bincount(index, weights=v, minlength=size)
+    return np.column_stack([np.bincount(index, weights=v[:, j], minlength=size) for j in range(v.shape[1])])
 
 
 def _pieces(rs: _RiskSets, X: np.ndarray, eta: np.ndarray, efron: bool):
@@ -149,13 +154,9 @@ def _score_residuals(rs: _RiskSets, X, parts) -> np.ndarray:
     """Per-row score residuals (R ``residuals(fit, 'score')``), Efron weights for tied events."""
     w, A0, xbar, f, c, e = parts
     k, T, p = rs.step_k, len(rs.times), X.shape[1]
-    g = np.zeros((T, p))
-    h = np.zeros((T, p))
-    np.add.at(g, k, xbar / A0[:, None])
-    np.add.at(h, k, xbar * (f / A0)[:, None])
-    xbar_mean = np.zeros((T, p))
-    np.add.at(xbar_mean, k, xbar)
-    xbar_mean /= rs.d[:, None]
+    g = _group_sum(k, xbar / A0[:, None], T)
+    h = _group_sum(k, xbar * (f / A0)[:, None], T)
+    xbar_mean = _group_sum(k, xbar, T) / rs.d[:, None]
     a = rs.row_sum(c)
     G = rs.row_sum(g)
     ev, ke = rs.event_rows, rs.k_of_event
@@ -271,8 +272,7 @@ def fit_cox(
         dfbeta = _score_residuals(rs, Xc, parts) @ cov
         groups = pd.factorize(np.asarray(cluster))[0]
         n_clusters = int(groups.max()) + 1
-        D = np.zeros((n_clusters, p))
-        np.add.at(D, groups, dfbeta)
+        D = _group_sum(groups, dfbeta, n_clusters)
         cov = D.T @ D
     bse = np.sqrt(np.diag(cov))
     pvalues = 2 * stats.norm.sf(np.abs(beta / bse))
