@@ -94,15 +94,33 @@ def _site_columns(site: _Site) -> list[str]:
     return [c for c in _COLUMNS if c in headers]
 
 
+# A whole number as written: digit groups of three joined by one separator ("47 000",
+# "£24,000", "1 200 000"), then an optional decimal part; else plain digits with decimals.
+_NUMBER = re.compile(r"\d{1,3}(?:(?P<sep>[ \u00a0\u202f,'])\d{3})(?:(?P=sep)\d{3})*(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?")
+
+
 def _scale_numbers(text: str, factor: float) -> str:
-    """Multiply every number in a pay text by ``factor``, keeping its number of decimals."""
+    """Multiply every number in a pay text by ``factor``, keeping how it is written.
+
+    The whole number is scaled ("от 47 000" -> "от 51 700", not "от 52 0"), and the result
+    keeps the original's digit-group separator and number of decimals.
+
+    Examples
+    --------
+    >>> _scale_numbers("от 47 000 до 60 000 руб.", 1.1), _scale_numbers("£24,000 - £31,500", 1.1)
+    ('от 51 700 до 66 000 руб.', '£26,400 - £34,650')
+    >>> _scale_numbers("4.5-6千/月", 2)
+    '9.0-12千/月'
+    """
 
     def repl(m: re.Match) -> str:
-        num = m.group(0)
+        sep = m.group("sep")
+        num = m.group(0).replace(sep, "") if sep else m.group(0)
         decimals = len(num.split(".")[1]) if "." in num else 0
-        return f"{float(num) * factor:.{decimals}f}"
+        out = f"{float(num) * factor:,.{decimals}f}"
+        return out.replace(",", sep) if sep else out.replace(",", "")
 
-    return re.sub(r"\d+(?:\.\d+)?", repl, text)
+    return _NUMBER.sub(repl, text)
 
 
 def _draw_site(site: _Site, n: int, rng: np.random.Generator, *, tail: float, seed: int, zipf_s: float,
