@@ -306,12 +306,16 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
     sep = _sniff_delimiter(path, text)
     if not headerless:
         _check_unique_headers(path, _header_cells(text.lstrip("\ufeff"), sep))
+    del text  # decoded only to check it; as wide characters it would outweigh the table
     try:
         # header=None: the first line fixes the number of fields, so a data row longer than
         # the header is an error naming its line (with header=0 pandas would silently take
         # the first column of a long first row as the index and shift every value left)
+        # From the bytes with the checked encoding: pandas decodes them in one linear pass
+        # (a StringIO of a large non-ASCII text is re-copied as it grows: quadratic time).
         df = pd.read_csv(
-            _io.StringIO(text),
+            _io.BytesIO(data),
+            encoding=enc,
             sep=sep,
             header=None,
             dtype=str,

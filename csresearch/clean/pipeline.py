@@ -449,8 +449,9 @@ def clean_survey(
         reason.loc[failures.index] = "schema"
         detail.loc[failures.index] = failures["reason"]
         keep = reason.isna()
-        candidate = candidate.loc[candidate.index.intersection(keep[keep].index)]
-    table_out = validate_processed(candidate).reset_index(drop=True)
+        candidate = validate_processed(candidate.loc[candidate.index.intersection(keep[keep].index)])
+    # schema_failures validated the candidate already: one validation unless rows were dropped
+    table_out = candidate.reset_index(drop=True)
 
     rejected = ~keep
     rejects = pd.concat(
