@@ -296,6 +296,8 @@ class PayModel:
         """
         if not 0 < interval < 1:
             raise ValueError(f"interval must be in (0, 1), got {interval}")
+        if "absorb(" in self.cov_type:
+            raise ValueError("predict() is not available for a model fitted with absorb=; refit with C(...) dummies")
         X = self._design(new_df)
         back = np.exp if self.log_outcome else (lambda v: v)
         crit = stats.norm.ppf(0.5 + interval / 2) if self._dist_df is None else stats.t.ppf(0.5 + interval / 2, self._dist_df)
@@ -383,6 +385,7 @@ def fit_pay_model(
     quantiles: Sequence[float] | None = None,
     low: str | None = None,
     high: str | None = None,
+    absorb: str | None = None,
 ) -> PayModel:
     """Fit a pay regression.
 
@@ -405,6 +408,12 @@ def fit_pay_model(
         ``cluster`` gives cluster-robust (sandwich) SEs.
     cluster, groups, quantiles, low, high
         See ``kind``.
+    absorb : str, optional
+        ``kind="ols"`` only: a column whose fixed effects are absorbed (the within
+        transformation, :mod:`csresearch.models.fixed_effects`) instead of entering as
+        ``C(absorb)`` dummies. Same slopes and the same clustered (or HC3) SEs as the dummy
+        fit, in memory that does not grow with the number of groups; the group intercepts are
+        not in ``effects()`` and ``predict()`` is not available.
 
     Returns
     -------
@@ -433,18 +442,23 @@ def fit_pay_model(
     _require(df, [cluster, groups, low, high], f"fit_pay_model(kind={kind!r})")
     if kind == "mixed" and groups is None:
         raise ValueError("kind='mixed' needs groups= (the column of the random intercept, e.g. 'city')")
+    if absorb is not None and kind != "ols":
+        raise ValueError(f"absorb= works with kind='ols' only, not {kind!r}")
+    _require(df, [absorb], "fit_pay_model(absorb=...)")
     if kind == "interval":
         return _fit_interval(df, formula, low, high, cluster)
     has_lhs = "~" in formula and formula.split("~", 1)[0].strip()
     if not has_lhs:
         raise ValueError(f"kind={kind!r} needs an outcome on the left of '~' in {formula!r}")
-    data, X, y, design_info = _model_rows(df, formula, [cluster, groups])
+    data, X, y, design_info = _model_rows(df, formula, [cluster, groups, absorb])
     n_dropped = len(df) - len(X)
     if len(X) <= X.shape[1]:
         raise SchemaError(f"only {len(X)} complete rows for {X.shape[1]} coefficients in {formula!r} ({n_dropped} dropped)")
     log_outcome = _lhs_is_log(formula)
     yv = y.iloc[:, 0]
     common = dict(formula=formula, nobs=len(X), n_dropped=n_dropped, log_outcome=log_outcome, design_info=design_info)
+    if kind == "ols" and absorb is not None:
+        return _fit_absorbed(data, X, yv, cluster, absorb, common)
     if kind == "ols":
         model = sm.OLS(yv, X)
         if cluster is not None:
@@ -499,6 +513,25 @@ def fit_pay_model(
         kind="mixed", results=res, cov_type="mixedlm(reml)", sigma=float(np.sqrt(res.scale)), smearing=smear,
         groups=groups, _effects=eff, _group_effects=ge, **common,
     )
+
+
+def _fit_absorbed(data: pd.DataFrame, X: pd.DataFrame, yv: pd.Series, cluster: str | None, absorb: str,
+                  common: dict[str, Any]) -> PayModel:
+    from .fixed_effects import fit_within
+
+    if "Intercept" not in X.columns:
+        raise ValueError("absorb= needs a formula with an intercept (the group effects replace it)")
+    clusters = data.loc[X.index, cluster].to_numpy() if cluster is not None else None
+    fit = fit_within(yv.to_numpy(float), X, data.loc[X.index, absorb].to_numpy(), cluster=clusters)
+    if cluster is not None:
+        n_groups = int(pd.factorize(clusters)[1].size)
+        dist_df, cov_type = n_groups - 1, f"cluster({cluster}, G={n_groups}) absorb({absorb})"
+    else:
+        dist_df, cov_type = fit.df_resid, f"HC3 absorb({absorb})"
+    eff = _effects_frame(fit.params.index, fit.params, fit.bse, dist_df)
+    smear = float(np.mean(np.exp(fit.resid))) if common["log_outcome"] else 1.0
+    return PayModel(kind="ols", results=fit, cov_type=cov_type, sigma=float(np.sqrt(fit.scale)), smearing=smear,
+                    groups=absorb, _effects=eff, _dist_df=dist_df, **common)
 
 
 def _quantile_lp(X: np.ndarray, y: np.ndarray, q: float) -> np.ndarray:
