@@ -88,16 +88,16 @@ def test_own_policy_file_three_month_minimum_monthly_reviews(tmp_path):
             promotion: {consecutive: {at_least: good, months: 1}}
             demotion: {consecutive: {at_most: bad, months: 1}}
             grades:
-              - {name: a, level: 1, min_months: 3}
-              - {name: b, level: 2, min_months: 3}
-              - {name: c, level: 4, min_months: 3}
-              - {name: d, level: 6}
+              - {name: a, rung: 1, min_months: 3}
+              - {name: b, rung: 1, min_months: 3}
+              - {name: c, rung: 2, min_months: 3}
+              - {name: d, rung: 3}
             """
         ),
         encoding="utf-8",
     )
     ev = simulate_policy(path, 500, months=30, seed=6, performance=ALWAYS_EXCELLENT, exit_hazard=0.0)
-    assert moves(ev) == [(3, "promotion", 2), (6, "promotion", 4), (9, "promotion", 6)]
+    assert moves(ev) == [(3, "promotion", 2), (6, "promotion", 3), (9, "promotion", 4)]  # grade numbers
     assert same_for_everyone(ev)
 
 

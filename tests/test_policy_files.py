@@ -25,10 +25,14 @@ def test_shipped_rule_sets():
     for name in list_policies():
         p = load_policy(name)
         assert p.name == name and p.source.startswith("001_")
-        levels = [g.level for g in p.grades]
-        assert levels == sorted(set(levels)) and 1 <= levels[0] and levels[-1] <= 6
+        assert [g.level for g in p.grades] == list(range(1, len(p.grades) + 1))  # grade numbers, not rungs
+        rungs = [g.rung for g in p.grades]
+        assert rungs == sorted(rungs) and 1 <= rungs[0] and rungs[-1] <= 6
         assert p.grades[-1].promotion is None
-        assert name in repr(p) and "初级客服(L1)" in repr(p)
+        assert name in repr(p) and "初级客服(rung 1)" in repr(p)
+    # LADDER.md: seed 001's 初级/中级/高级/资深客服 are rungs 1, 1, 2, 2
+    assert [g.rung for g in load_policy("tiered_tenure").grades] == [1, 1, 2, 2]
+    assert load_policy("tiered_tenure").describe()["rung_name"].tolist() == ["agent", "agent", "senior", "senior"]
     # seed figures transcribed into the files
     tiered = load_policy("tiered_tenure")
     assert tiered.grades[0].min_months == 3 and tiered.grades[2].min_service_months == 12
@@ -81,8 +85,10 @@ def _write(tmp_path, text, name="bad.yaml"):
         ("mean: {window: 3, below: 70}", "consecutive: {at_most: awful, months: 3}", "'demotion.consecutive.at_most'"),
         ("{name: weak, min_score: 31}", "{name: weak, min_score: 90}", "'ratings[2].min_score'"),
         ("{name: weak, min_score: 31}", "{name: weak, min_score: null}", "'ratings[1].min_score'"),
-        ("name_en: senior, level: 3", "name_en: senior, level: 2", "'grades[2].level'"),
-        ("name_en: veteran, level: 4", "name_en: veteran, level: 7", "'grades[3].level'"),
+        ("name_en: senior, rung: 2", "name_en: senior, rung: 0", "'grades[2].rung'"),
+        ("name_en: veteran, rung: 2", "name_en: veteran, rung: 7", "'grades[3].rung'"),
+        ("name_en: veteran, rung: 2", "name_en: veteran, rung: 1", "'grades[3].rung'"),
+        ("name_en: veteran, rung: 2", "name_en: veteran, level: 4", "'grades[3]'"),
         ("min_months: 3}", "min_months: 3, min_month: 4}", "'grades[0]'"),
         ("promotion:\n  mean:", "promotion:\n  window: 3\n  require: {excellent: 4}\n  xmean:", "'promotion'"),
     ],

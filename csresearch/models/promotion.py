@@ -137,7 +137,14 @@ class PromotionTiming:
     medians : DataFrame
         One row per group: ``n_employees``, ``n_spells``, ``n_promotions``,
         ``median_months`` and its ``ci_low``/``ci_high`` (where the curve and its
-        band cross 0.5), ``suppressed`` and a ``note``.
+        band cross 0.5), ``share_never_promoted`` (1 - the curve at the end of
+        follow-up), ``suppressed`` and a ``note``.
+
+        This is csresearch's one definition of *median time to promotion*: the
+        survival (cumulative-incidence) estimate, exits competing and follow-up
+        censored, always shown with the share never promoted beside it. Medians
+        among those promoted, or of the whole cohort ignoring censoring, are not
+        used anywhere (they answer other questions and move with follow-up).
     notes : list of str
     """
 
@@ -271,7 +278,8 @@ def time_to_promotion(
         n_emp = g["employee_id"].nunique()
         row = {**keys, "group": group, "n_employees": n_emp, "n_spells": len(g),
                "n_promotions": int((g["outcome"] == "promotion").sum()),
-               "median_months": np.nan, "ci_low": np.nan, "ci_high": np.nan, "suppressed": False, "note": ""}
+               "median_months": np.nan, "ci_low": np.nan, "ci_high": np.nan, "share_never_promoted": np.nan,
+               "suppressed": False, "note": ""}
         if n_emp < k_min:
             row.update(suppressed=True, n_spells=pd.NA, n_promotions=pd.NA,
                        note=f"fewer than {k_min} employees: not reported")
@@ -284,6 +292,7 @@ def time_to_promotion(
         pro = cur[cur["cause"] == "promotion"]
         t, est = pro["time"].to_numpy(), pro["estimate"].to_numpy()
         row["median_months"] = _first_crossing(t, est)
+        row["share_never_promoted"] = float(1 - est[-1])
         row["ci_low"] = _band_crossing(t, est, pro["ci_high"].to_numpy())
         row["ci_high"] = _band_crossing(t, est, pro["ci_low"].to_numpy())
         if np.isnan(row["median_months"]):

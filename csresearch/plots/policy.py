@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from csresearch.schema import LEVEL_NAMES
 from csresearch.policy.engine import (
     PerformanceProcess,
     list_policies,
@@ -34,9 +35,11 @@ __all__ = [
 
 
 
-def _label(level: int) -> str:
+def _label(level: int, policy: str = "tiered_tenure") -> str:
+    """Grade name and its LADDER.md rung, e.g. 'senior grade (rung 2 senior)'; never a bare number."""
     # CJK glyphs are missing from the default fonts; keep English in rendered text
-    return f"level {level}" + {2: " (intermediate)", 3: " (senior)"}.get(level, "")
+    g = load_policy(policy).grades[int(level) - 1]
+    return f"{g.name_en} grade (rung {g.rung} {LEVEL_NAMES[g.rung]})"
 
 
 def plot_time_to_level(histories: Mapping[str, pd.DataFrame], levels: Sequence[int] = (2, 3)) -> Figure:
@@ -47,7 +50,8 @@ def plot_time_to_level(histories: Mapping[str, pd.DataFrame], levels: Sequence[i
     histories : mapping name -> event history
         E.g. ``{name: simulate_policy(name, ...)}`` for each rule set.
     levels : sequence of int
-        One panel per level (default 2 = 中级 and 3 = 高级).
+        One panel per grade number (default 2 = 中级客服 intermediate, rung 1 agent, and
+        3 = 高级客服 senior, rung 2 senior; the shipped policies share these grades).
 
     Returns
     -------
@@ -148,7 +152,7 @@ def plot_rule_change(sweep: pd.DataFrame, levels: Sequence[int] = (2, 3), *, xla
         ax.set_xlabel(label)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    ax_m.set_ylabel("median months to reach (among those who did)")
+    ax_m.set_ylabel("median months to reach\n(cumulative-incidence estimate)")
     ax_s.set_ylabel("share of hire cohort")
     ax_s.set_ylim(0, 1)
     fig.suptitle(f"{sweep.attrs.get('policy', 'policy')}: effect of changing {change} (simulated)", fontsize=11)
@@ -191,6 +195,6 @@ def make_policy_figures(
     return {
         "policy_time_to_level": plot_time_to_level(histories),
         "policy_share_demoted": plot_share_demoted(histories),
-        "policy_tenure_minimum": plot_rule_change(tenure, xlabel="minimum months at junior grade before level 2"),
+        "policy_tenure_minimum": plot_rule_change(tenure, xlabel="minimum months at junior grade before intermediate"),
         "policy_review_cadence": plot_rule_change(cadence, xlabel="review every N months (all grades)"),
     }

@@ -44,6 +44,7 @@ import pandas as pd
 import yaml
 
 from csresearch.errors import PolicyError, ReferenceDataError
+from csresearch.schema import LEVEL_NAMES
 
 __all__ = [
     "Rating",
@@ -125,6 +126,11 @@ Rule = WindowCountRule | ConsecutiveRule | MeanScoreRule
 class Grade:
     """One grade of a ladder with its rules (policy defaults already applied).
 
+    ``level`` is the grade's number in this ladder (1 = the entry grade), the
+    ``level`` of simulated event histories; it is *not* a career rung. ``rung`` is
+    the rung of the shared ladder (LADDER.md: 1 agent, 2 senior, 3 team_lead,
+    4 supervisor, 5 manager, 6 head) the grade belongs to, so seed 001's
+    初级/中级/高级/资深客服 are grades 1-4 on rungs 1, 1, 2, 2.
     ``min_months`` is the time in this grade before promotion out of it;
     ``min_service_months`` the time since hire before promotion *into* it.
     """
@@ -132,6 +138,7 @@ class Grade:
     name: str
     name_en: str
     level: int
+    rung: int
     min_months: int
     min_service_months: int
     review_months: int
@@ -173,15 +180,26 @@ class Policy:
     path: str | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        ladder = " -> ".join(f"{g.name}(L{g.level})" for g in self.grades)
+        ladder = " -> ".join(f"{g.name}(rung {g.rung})" for g in self.grades)
         cadence = sorted({g.review_months for g in self.grades})
         return (
             f"Policy({self.name!r}, source={self.source!r}, grades: {ladder}; "
             f"review every {'/'.join(map(str, cadence))} month(s))"
         )
 
+    def grade_label(self, level: int) -> str:
+        """How figures and tables name a grade: its names and its rung.
+
+        Examples
+        --------
+        >>> load_policy("tiered_tenure").grade_label(3)
+        '高级客服 senior (rung 2 senior)'
+        """
+        g = self.grades[self._grade_index(int(level))]
+        return f"{g.name} {g.name_en} (rung {g.rung} {LEVEL_NAMES[g.rung]})".replace("  ", " ")
+
     def grade_names(self, english: bool = False) -> dict[int, str]:
-        """Map csresearch level -> grade name of this policy (Chinese, or English).
+        """Map grade number (the ``level`` of simulated histories) -> grade name (Chinese, or English).
 
         Examples
         --------
@@ -191,12 +209,14 @@ class Policy:
         return {g.level: (g.name_en if english else g.name) for g in self.grades}
 
     def describe(self) -> pd.DataFrame:
-        """One row per grade: names, level, tenure minimums, cadence and rules in words."""
+        """One row per grade: names, grade number (``level``), rung and rung name, tenure minimums, cadence and rules."""
         return pd.DataFrame(
             {
                 "grade": [g.name for g in self.grades],
                 "grade_en": [g.name_en for g in self.grades],
                 "level": [g.level for g in self.grades],
+                "rung": [g.rung for g in self.grades],
+                "rung_name": [LEVEL_NAMES[g.rung] for g in self.grades],
                 "min_months": [g.min_months for g in self.grades],
                 "min_service_months": [g.min_service_months for g in self.grades],
                 "review_months": [g.review_months for g in self.grades],
@@ -435,14 +455,15 @@ def _parse_policy(data: dict, label: str) -> Policy:
             raise chk.fail(where, f"must be a mapping, got {g!r}")
         chk.keys(
             g,
-            {"name", "name_en", "level", "min_months", "min_service_months", "review_months", "promotion", "demotion"},
+            {"name", "name_en", "rung", "min_months", "min_service_months", "review_months", "promotion", "demotion"},
             where,
         )
-        level = chk.integer(g, "level", where, minimum=1)
-        if level > 6:
-            raise chk.fail(f"{where}.level", f"csresearch levels run 1-6, got {level}")
-        if grades and level <= grades[-1].level:
-            raise chk.fail(f"{where}.level", "levels must increase strictly up the ladder")
+        level = i + 1  # grades are numbered by their place in the ladder
+        rung = chk.integer(g, "rung", where, minimum=1)
+        if rung > 6:
+            raise chk.fail(f"{where}.rung", f"LADDER.md rungs run 1-6, got {rung}")
+        if grades and rung < grades[-1].rung:
+            raise chk.fail(f"{where}.rung", "rungs cannot go down a ladder")
         top = i == len(raw_grades) - 1
         promo = _parse_rule(g["promotion"], f"{where}.promotion", chk, names) if "promotion" in g else default_promo
         demo = _parse_rule(g["demotion"], f"{where}.demotion", chk, names) if "demotion" in g else default_demo
@@ -451,6 +472,7 @@ def _parse_policy(data: dict, label: str) -> Policy:
                 name=chk.get(g, "name", where, types=(str,)),
                 name_en=chk.get(g, "name_en", where, default="", types=(str,)),
                 level=level,
+                rung=rung,
                 min_months=chk.integer(g, "min_months", where, minimum=0, default=0),
                 min_service_months=chk.integer(g, "min_service_months", where, minimum=0, default=0),
                 review_months=chk.integer(g, "review_months", where, minimum=1, default=default_review),
@@ -836,9 +858,14 @@ def time_to_level(events: pd.DataFrame, level: int, *, end: str | pd.Timestamp |
 def policy_summary(events: pd.DataFrame, levels: Sequence[int] = (2, 3)) -> pd.Series:
     """Headline numbers of one simulated (or real) cohort.
 
-    For each level: the median months to reach it among those who did, the share of the
-    cohort that reached it, and the cohort median (the month by which half the cohort had
-    reached it; NaN when fewer than half ever did). Plus shares ever demoted and exited.
+    For each level: ``median_months_L<k>``, the median time to promotion as csresearch
+    defines it everywhere (:func:`csresearch.time_to_promotion`: the month at which the
+    cumulative incidence of reaching the grade, with exits competing and follow-up
+    censored, first reaches 0.5; NaN when it never does), beside it
+    ``share_never_L<k>``, the estimated share never reaching it within follow-up
+    (1 - cumulative incidence at the end), and ``share_reached_L<k>``, the share seen
+    reaching it. Plus shares ever demoted and exited. Grade numbers ``k`` are the
+    policy's (see :meth:`Policy.grade_label`), not rungs.
 
     Examples
     --------
@@ -846,16 +873,20 @@ def policy_summary(events: pd.DataFrame, levels: Sequence[int] = (2, 3)) -> pd.S
     >>> policy_summary(ev)[["median_months_L2", "share_reached_L3", "share_demoted"]].tolist()
     [3.0, 1.0, 0.0]
     """
+    from csresearch.models.promotion import time_to_promotion  # policy -> models, never back
+
     out: dict[str, float] = {"n": float(events["employee_id"].nunique())}
     for lv in levels:
         ttl = time_to_level(events, lv)
-        months = ttl["months"].to_numpy()
-        reached = ttl["reached"].to_numpy()
-        out[f"median_months_L{lv}"] = float(np.median(months[reached])) if reached.any() else np.nan
-        out[f"share_reached_L{lv}"] = float(reached.mean())
-        sorted_m = np.sort(months[reached])
-        half = int(np.ceil(len(ttl) / 2))
-        out[f"cohort_median_L{lv}"] = float(sorted_m[half - 1]) if sorted_m.size >= half else np.nan
+        spells = pd.DataFrame({
+            "employee_id": ttl.index, "duration_months": ttl["followup_months"].to_numpy(),
+            "outcome": np.where(ttl["reached"], "promotion", np.where(ttl["exited"], "exit", "censored")),
+        })
+        timing = time_to_promotion(spells)
+        med = timing.medians.iloc[0]
+        out[f"median_months_L{lv}"] = float(med["median_months"])
+        out[f"share_never_L{lv}"] = float(med["share_never_promoted"])
+        out[f"share_reached_L{lv}"] = float(ttl["reached"].mean())
     n = events["employee_id"].nunique()
     for kind, col in (("demotion", "share_demoted"), ("exit", "share_exited")):
         out[col] = events.loc[events["event"] == kind, "employee_id"].nunique() / n
