@@ -20,10 +20,11 @@ import yaml
 from tqdm import tqdm
 
 from .clean.oews import read_oews
-from .clean.pipeline import CleanResult, clean_survey, combine_results, write_json, write_parquet
+from .clean.pipeline import CleanResult, clean_survey, combine_results
 from .errors import InputFileError
 from .published import check_published_cells, published_statistics
 from .io import project_root, read_table
+from .outputs import output_entry, output_lock, write_csv, write_json, write_parquet
 
 __all__ = ["build", "clean_registered_sources", "load_sources", "BuildReport"]
 
@@ -91,11 +92,18 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     >>> report.manifest["rows_in"] == report.manifest["rows_table"] + report.manifest["rows_rejected"]  # doctest: +SKIP
     True
     """
-    from .plots import save_figure
-
     base = Path(root) if root is not None else project_root()
     raw_dir, out_dir, fig_dir = base / "data" / "raw", base / "data" / "processed", base / "reports" / "figures"
     out_dir.mkdir(parents=True, exist_ok=True)
+    # one build at a time per project: a second one waits here (see csresearch.outputs.output_lock)
+    with output_lock(out_dir):
+        return _build_locked(base, raw_dir, out_dir, fig_dir, figures=figures, show_progress=show_progress)
+
+
+def _build_locked(base: Path, raw_dir: Path, out_dir: Path, fig_dir: Path, *, figures: bool,
+                  show_progress: bool) -> BuildReport:
+    from .plots import save_figure
+
     report = BuildReport()
     sources = load_sources(raw_dir)
     stages = ["models", "figures"] if figures else ["models"]
@@ -109,19 +117,23 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     results = clean_registered_sources(raw_dir, progress=tick)
     combined = combine_results(results)
     table, rejects, manifest = combined.table, combined.rejects, combined.manifest
+    rows: dict[str, int] = {}
     report.processed["survey"] = out_dir / "survey.parquet"
     write_parquet(table, report.processed["survey"])
     report.processed["rejects"] = out_dir / "survey_rejects.csv"
-    rejects.to_csv(report.processed["rejects"], index=False, lineterminator="\n")
+    write_csv(rejects, report.processed["rejects"])
+    rows.update(survey=len(table), rejects=len(rejects))
 
     oews_path = raw_dir / "oews_2025_cs_metro.csv"
     oews = read_oews(oews_path) if oews_path.is_file() else None
     if oews is not None:
         report.processed["oews"] = out_dir / "oews_metro.parquet"
         write_parquet(oews, report.processed["oews"])
+        rows["oews"] = len(oews)
     published = check_published_cells(published_statistics(raw_dir))
     report.processed["published_pay"] = out_dir / "published_pay.csv"
-    published.to_csv(report.processed["published_pay"], index=False, lineterminator="\n", float_format="%.10g")
+    write_csv(published, report.processed["published_pay"], float_format="%.10g")
+    rows["published_pay"] = len(published)
     manifest["published_pay"] = {
         "rows": int(len(published)), "suppressed": int(published["suppressed"].sum()),
         "rows_by_country": {k: int(v) for k, v in published.groupby("country").size().items()},
@@ -135,10 +147,14 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     for name, frame in summaries.items():
         report.processed[name] = out_dir / f"{name}.csv"
         keep_index = not isinstance(frame.index, pd.RangeIndex)  # effects are indexed by term
-        frame.to_csv(report.processed[name], index=keep_index, lineterminator="\n", float_format="%.6g")
+        write_csv(frame, report.processed[name], index=keep_index, float_format="%.6g")
+        rows[name] = len(frame)
     tick("models")
 
-    manifest["outputs"] = sorted(str(p.relative_to(base)) for p in report.processed.values())
+    # the manifest goes after the files it lists, with their SHA-256 and rows, so a reader can
+    # tell a complete build from an interrupted one (csresearch.load_processed checks it)
+    outputs = {str(p.relative_to(base)): output_entry(p, rows.get(k)) for k, p in report.processed.items()}
+    manifest["outputs"] = dict(sorted(outputs.items()))
     report.processed["manifest"] = out_dir / "manifest.json"
     write_json(report.processed["manifest"], manifest)
     report.manifest = manifest
@@ -146,6 +162,9 @@ def build(root: str | Path | None = None, *, figures: bool = True, show_progress
     if figures:
         for name, fig in _figures(table, manifest, oews, published).items():
             report.figures.extend(save_figure(fig, fig_dir, name))
+        # figures have their own manifest (a build without figures leaves them and it alone)
+        write_json(fig_dir / "manifest.json",
+                   {"outputs": {str(p.relative_to(base)): output_entry(p) for p in sorted(report.figures)}})
         report.reports = _render_reports(base)
         tick("figures")
     bar.close()
@@ -165,14 +184,15 @@ def _render_reports(base: Path) -> list[Path]:
 
 def _model_summaries(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Published tables: pay bands (small cells suppressed, then checked) and pay-model effects."""
-    from .models.pay import fit_pay_model, pay_bands
+    from .models.pay import fit_pay_model, pay_band_tables
     from .privacy import check_min_cell
 
     cs = table[table["is_customer_service"] & table["annual_mid"].notna()]
-    out = {
-        "pay_bands_country_level": pay_bands(cs, ["country", "level_name"], value="annual_mid_usd_ppp"),
-        "pay_bands_city": pay_bands(cs, ["country", "city"], value="annual_mid"),
-    }
+    # suppressed together: no hidden cell may follow from differencing the two tables
+    out: dict[str, pd.DataFrame] = pay_band_tables(cs, {
+        "pay_bands_country_level": (["country", "level_name"], "annual_mid_usd_ppp"),
+        "pay_bands_city": (["country", "city"], "annual_mid"),
+    })
     for frame in out.values():
         check_min_cell(frame, count="n")
     synth = cs[cs["is_synthetic"] & cs["experience_years"].notna() & cs["annual_mid_usd_ppp"].notna()]

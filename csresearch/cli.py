@@ -125,6 +125,9 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     in_folder = Path(args.input).is_dir()
     from .clean.country import country_code
 
+    from .outputs import safe_name
+
+    safe_name(args.source, "--source")  # it becomes file names in -o: no separators, no '..'
     # Checked before any file is read: a typo in --country must not cost a long run.
     common = dict(country=country_code(args.country, "--country"), year=args.year, default_period=args.default_period,
                   currency=args.currency, keep_unpaid=args.keep_unpaid)
@@ -153,7 +156,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
                     raise
                 skipped.append(f"{Path(p).name} ({str(exc).removeprefix(str(p) + ': ')})")
                 continue
-            res = clean_survey(df, source=source, **common)
+            res = clean_survey(df, source=source, keep_raw=args.keep_raw is not None, **common)
             res.manifest["path"] = str(p)
             results.append(res)
         if not results:
@@ -161,6 +164,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         combined = combine_results(results)
         _note_skipped(combined.manifest, skipped)
         combined.write(out, args.source)
+        if args.keep_raw is not None:
+            print(f"raw columns of rejected rows: {combined.write_raw(args.keep_raw, args.source)}")
         manifest = combined.manifest
     from .clean.summary import summary_lines
 
@@ -244,6 +249,8 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--encoding", help="force the text encoding (detected by default)")
     c.add_argument("--sheet", help="XLSX worksheet name")
     c.add_argument("--keep-unpaid", action="store_true", help="keep rows with missing or negotiable pay")
+    c.add_argument("--keep-raw", metavar="DIR", help="also write every raw column of the rejected rows to DIR "
+                                                     "(opt-in, for debugging; DIR may not be inside data/processed)")
     c.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
                    help="pandas (one machine, in memory) or dask (partitioned, larger than memory)")
     c.add_argument("--scheduler", help="address of an existing dask.distributed scheduler (dask engine)")

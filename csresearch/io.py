@@ -87,18 +87,29 @@ def load_processed(name: str = "survey", root: str | Path | None = None) -> pd.D
     root : path, optional
         Project root; found with :func:`project_root` when omitted.
 
+    Raises
+    ------
+    InputFileError
+        The table was never built.
+    csresearch.outputs.OutputMismatchError
+        The file does not match the SHA-256 and row count in ``data/processed/manifest.json``
+        (a build was interrupted or is running).
+
     Examples
     --------
     >>> table = load_processed()  # doctest: +SKIP
     >>> table.groupby("country")["annual_mid_usd_ppp"].median()  # doctest: +SKIP
     """
+    from .outputs import read_verified, safe_name
+
     base = Path(root) if root is not None else project_root()
-    path = base / "data" / "processed" / f"{name}.parquet"
+    path = base / "data" / "processed" / f"{safe_name(name, 'table name')}.parquet"
     if not path.is_file():
         raise InputFileError(
             f"{path}: not found; run `csresearch build` first to write data/processed"
         )
-    return pd.read_parquet(path)
+    # refuse a table that is not the one the last complete build recorded (torn or interrupted)
+    return read_verified(path, path.parent / "manifest.json", f"data/processed/{path.name}")
 
 
 def detect_encoding(data: bytes) -> str:

@@ -58,6 +58,7 @@ __all__ = [
     "pseudonymise_ids",
     "suppress_small_cells",
     "check_min_cell",
+    "audit_published_tables",
 ]
 
 _REFERENCE = Path(__file__).resolve().parent / "reference"
@@ -67,7 +68,8 @@ KEY_ENV = "CSRESEARCH_PSEUDONYM_KEY"
 KEY_FILE_ENV = "CSRESEARCH_PSEUDONYM_KEY_FILE"
 MIN_KEY_BYTES = 16
 
-TOTAL_LABELS = frozenset({"total", "all", "overall", "合计", "总计", "全部", "итого", "всего", "все"})
+# only used to WARN about a total row that is not flagged; the flag decides (issue 18)
+TOTAL_LABELS = frozenset({"total", "all", "overall", "grand", "合计", "总计", "全部", "小计", "итого", "всего", "все"})
 
 
 class PseudonymKeyError(CsResearchError, RuntimeError):
@@ -642,7 +644,21 @@ def pseudonymise_ids(
 
 
 def _is_total_label(value: object) -> bool:
-    return isinstance(value, str) and value.strip().lower() in TOTAL_LABELS
+    if not isinstance(value, str):
+        return False
+    words = re.sub(r"[\s:：,，.。()（）]+", " ", value).strip().lower().split()
+    return bool(words) and (words[0] in TOTAL_LABELS or words[-1] in TOTAL_LABELS or "".join(words) in TOTAL_LABELS)
+
+
+def _warn_unflagged_totals(tbl: pd.DataFrame, dims: list[Hashable], total_flag: str) -> None:
+    """A row that reads like a total but is not flagged is published as an ordinary cell: say so."""
+    flagged = tbl[total_flag].fillna(False).astype(bool) if total_flag in tbl else pd.Series(False, index=tbl.index)
+    for d in dims:
+        looks = tbl[d].map(_is_total_label) & ~flagged
+        if looks.any():
+            warnings.warn(
+                f"suppress_small_cells: {d}={tbl.loc[looks, d].iloc[0]!r} reads like a total but {total_flag!r} "
+                "is not set; its margin is not protected unless the row is flagged", stacklevel=3)
 
 
 def _margins(
@@ -653,10 +669,13 @@ def _margins(
     notes: list[tuple[int, str]] = []
     is_total = tbl[total_flag].fillna(False).astype(bool).to_numpy() if total_flag in tbl else np.zeros(len(tbl), bool)
     cells = np.flatnonzero(~is_total)
-    # 1. explicit total rows: members agree with the total row on every dim that is not totalled
+    # 1. explicit total rows: members agree with the total row on every dim that is not totalled.
+    # A dim is totalled when the flagged row's value is not a value of any cell ("All teams",
+    # "Итого:", "合计：", "Grand total", empty): the flag is trusted, the label text is not read.
+    cell_values = {d: set(tbl[d].iloc[cells].dropna().tolist()) for d in dims}
     for t in np.flatnonzero(is_total):
         row = tbl.iloc[t]
-        fixed = [d for d in dims if not (pd.isna(row[d]) or _is_total_label(row[d]))]
+        fixed = [d for d in dims if not pd.isna(row[d]) and row[d] in cell_values[d]]
         match = np.ones(len(tbl), bool)
         for d in fixed:
             match &= (tbl[d] == row[d]).fillna(False).to_numpy()
@@ -722,8 +741,11 @@ def suppress_small_cells(
     2. Complementary (secondary) suppression: a table is published with
        margins, each an equation ``total = sum(cells)``. Margins come from
        rows flagged in ``total_flag`` (their members are the rows that agree
-       with the total row on every dimension the total row does not label
-       "Total"/"All"/"合计"/"Итого" or leave empty) and, with
+       with the total row on every dimension where the total row holds a value
+       that some cell holds; any other value, whatever its text - "All teams",
+       "Итого:", "合计：", "Grand total" - or an empty one marks a totalled
+       dimension; the label text is never read, and an unflagged row that reads
+       like a total triggers a warning) and, with
        ``totals=[dim, ...]``, from totals over ``dim`` published elsewhere
        (one margin per combination of the other dimensions). In each margin,
        while exactly one cell is hidden (so it equals the total minus the
@@ -813,6 +835,7 @@ def suppress_small_cells(
     n = pd.to_numeric(tbl[count], errors="coerce").to_numpy(dtype=float)
     primary = ~(n >= k)  # NaN counts cannot be checked, so they are hidden
     hidden = primary.copy()
+    _warn_unflagged_totals(tbl, dims, total_flag)
     margins, notes = _margins(tbl, dims, totals_list, total_flag)
     n_for_choice = np.where(np.isnan(n), np.inf, n)
     changed = True
@@ -897,3 +920,145 @@ def check_min_cell(table: pd.DataFrame, *, count: str = "n", k: int | None = Non
             f"suppress them with suppress_small_cells first. First rows:\n{shown.to_string()}"
         )
     return table
+
+
+# --------------------------------------------------------------------------- several tables from one data set
+
+
+def _in_row_space(basis: np.ndarray, vec: np.ndarray) -> bool:
+    """True if ``vec`` is a linear combination of the published equations (orthonormal ``basis`` rows)."""
+    if not basis.size:
+        return False
+    resid = vec - basis.T @ (basis @ vec)
+    return bool(np.linalg.norm(resid) < 1e-7 * max(1.0, np.linalg.norm(vec)))
+
+
+def _orthonormal_rows(a: np.ndarray) -> np.ndarray:
+    if not a.size:
+        return np.zeros((0, a.shape[1] if a.ndim == 2 else 0))
+    _, s, vt = np.linalg.svd(a, full_matrices=False)
+    rank = int((s > 1e-9 * max(s.max(), 1.0)).sum())
+    return vt[:rank]
+
+
+def audit_published_tables(
+    df: pd.DataFrame,
+    tables: dict[str, tuple[Sequence[Hashable], pd.Series | None]],
+    *,
+    k: int | None = None,
+    total_published: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Suppress cells of several count tables cut from the same rows so none can be recovered.
+
+    Every table counts rows of ``df`` by its own grouping (``country × level``,
+    ``country × city``, ...). Each published cell is a linear equation in the counts of
+    the finest cross-classification; an attacker who adds and subtracts cells of ANY set of
+    the published tables (and the grand total, with ``total_published=True``) learns
+    exactly the combinations in the span of those equations. A hidden cell is disclosed
+    when its own equation lies in that span, and so is a group of hidden cells of one table
+    whose sum is below ``k``. This function:
+
+    1. hides every cell with fewer than ``k`` rows (``'primary'``);
+    2. while some hidden cell (or a table's hidden cells together, when they hold fewer
+       than ``k`` rows) is in the span of the published cells, hides the smallest
+       published cell that overlaps it, in any table (``'secondary'``).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The rows the tables are computed from (one row per respondent).
+    tables : dict
+        ``name -> (by, mask)``: grouping columns and an optional boolean Series selecting
+        the rows that table uses (e.g. rows with a value); ``None`` uses every row.
+    k : int, optional
+        Minimum cell size (rows); default :func:`csresearch.config.get_min_cell_size`.
+    total_published : bool, default True
+        Treat the number of rows of each table as known (manifests publish row counts).
+
+    Returns
+    -------
+    dict of DataFrame
+        Per table, one row per cell in ``groupby(by, sort=True, dropna=False)`` order with
+        the ``by`` columns, ``n_rows`` and ``suppression`` (``'primary'``,
+        ``'secondary'`` or ``''``).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"country": ["A"] * 12 + ["B"] * 6, "city": ["a1"] * 10 + ["a2"] * 2 + ["b1"] * 6})
+    >>> out = audit_published_tables(d, {"by_country": (["country"], None), "by_city": (["country", "city"], None)}, k=5)
+    >>> out["by_city"]["suppression"].tolist(), out["by_country"]["suppression"].tolist()
+    (['secondary', 'primary', ''], ['', ''])
+    """
+    k = get_min_cell_size() if k is None else int(k)
+    names = list(tables)
+    masks = {n: (pd.Series(True, index=df.index) if m is None else m.reindex(df.index).fillna(False).astype(bool))
+             for n, (_, m) in tables.items()}
+    dims = list(dict.fromkeys(d for by, _ in tables.values() for d in by))
+    key = df[dims].copy() if dims else pd.DataFrame(index=df.index)
+    for n in names:
+        key[f"__in_{n}"] = masks[n].to_numpy()
+    fine = key.groupby(list(key.columns), sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    n_fine = int(fine.max()) + 1 if len(fine) else 0
+    fine_count = np.bincount(fine, minlength=n_fine).astype(float) if n_fine else np.zeros(0)
+
+    cells: list[tuple[str, int]] = []
+    vectors: list[np.ndarray] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for n in names:
+        by = list(tables[n][0])
+        rows = df.loc[masks[n].to_numpy()]
+        grouped = rows.groupby(by, sort=True, dropna=False, observed=True)
+        codes = grouped.ngroup().to_numpy()
+        frame = grouped.size().rename("n_rows").reset_index()
+        for c in range(len(frame)):
+            vec = np.zeros(n_fine)
+            vec[np.unique(fine[masks[n].to_numpy()][codes == c])] = 1.0
+            cells.append((n, c))
+            vectors.append(vec)
+        frames[n] = frame
+    if not cells:
+        return {n: f.assign(suppression=pd.Series(dtype="str")) for n, f in frames.items()}
+    a = np.array(vectors)
+    counts = a @ fine_count
+    primary = counts < k
+    hidden = primary.copy()
+    totals = [np.isin(np.arange(n_fine), np.unique(fine[masks[n].to_numpy()])).astype(float) for n in names] if total_published else []
+    table_of = np.array([names.index(t) for t, _ in cells])
+
+    def span(hide: np.ndarray) -> np.ndarray:
+        return _orthonormal_rows(np.vstack([a[~hide], *[t[None, :] for t in totals]]))
+
+    def disclosed(hide: np.ndarray) -> np.ndarray | None:
+        """The equation of a hidden cell (or small hidden group) an attacker can recover, if any."""
+        basis = span(hide)
+        for i in np.flatnonzero(hide):
+            if _in_row_space(basis, a[i]):
+                return a[i]
+        for t in range(len(names)):
+            group = np.flatnonzero(hide & (table_of == t))
+            if len(group) > 1 and counts[group].sum() < k and _in_row_space(basis, a[group].sum(axis=0)):
+                return a[group].sum(axis=0)
+        return None
+
+    while (target := disclosed(hidden)) is not None:
+        # hide the smallest published cell whose removal takes the target out of the span;
+        # cells that overlap it are tried first (they are the usual complements)
+        free = np.flatnonzero(~hidden)
+        near = (a[free] @ target) > 0
+        order = np.concatenate([free[near][np.argsort(counts[free[near]], kind="stable")],
+                                free[~near][np.argsort(counts[free[~near]], kind="stable")]])
+        for cand in order:
+            trial = hidden.copy()
+            trial[cand] = True
+            if not _in_row_space(span(trial), target):
+                hidden[cand] = True
+                break
+        else:
+            warnings.warn("audit_published_tables: a hidden cell is pinned down by the published totals alone; "
+                          "do not publish those totals", stacklevel=2)
+            break
+    for n in names:
+        idx = [i for i, (t, _) in enumerate(cells) if t == n]
+        frames[n]["suppression"] = np.where(primary[idx], "primary", np.where(hidden[idx], "secondary", ""))
+        frames[n]["suppression"] = frames[n]["suppression"].astype("str")
+    return frames

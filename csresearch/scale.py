@@ -479,6 +479,9 @@ def clean_files(
     for p in paths:
         if not p.is_file():
             raise InputFileError(f"{p}: no such file")
+    from .outputs import safe_name
+
+    safe_name(source, "source name")  # it becomes folder names in outdir
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     names = file_source_names(source, paths)

@@ -312,7 +312,9 @@ def test_pay_bands_quantiles_suppression_and_respondent_counts():
     assert bands.loc["A", "p50"] == pytest.approx(np.quantile(df.pay[:200], 0.5))
     assert bands.loc["A", "p10"] == pytest.approx(10, abs=4) and bands.loc["A", "p90"] == pytest.approx(90, abs=4)
     assert bands.loc["B", "suppressed"] and bands.loc[["B"], ["p10", "p25", "p50", "p75", "p90"]].isna().all(axis=None)
-    assert bands.loc["C", "n"] == 12 and not bands.loc["C", "suppressed"]
+    assert bands.loc["B", ["n", "n_rows"]].isna().all()  # a suppressed group publishes no counts
+    # one aggregate row claiming 12 respondents is still one row: the threshold counts rows (issue 18)
+    assert bands.loc["C", "suppressed"] and pd.isna(bands.loc["C", "n"])
 
 
 def test_pay_bands_default_threshold_comes_from_config_and_weights_work():

@@ -172,3 +172,17 @@ def test_random_two_way_tables_publish_nothing_small_or_recoverable(n, k):
         h = [x for x in cells if x in hidden]
         if h and len(h) < len(cells):
             assert flat[h].sum() >= k or len(h) == len(cells)
+
+
+@pytest.mark.parametrize("label", ["All teams", "Итого:", "合计：", "Grand total", "Total", None])
+def test_a_flagged_total_row_is_protected_whatever_its_label(label):
+    t = pd.DataFrame({"team": ["A", "B", "C", label], "n": [2, 10, 12, 24],
+                      "pay_sum": [9e4, 5e5, 6.1e5, 1.2e6], "is_total": [False, False, False, True]})
+    out = suppress_small_cells(t, k=5)
+    assert out["suppression"].tolist() == ["primary", "secondary", "", ""]
+
+
+def test_an_unflagged_row_that_reads_like_a_total_warns():
+    t = pd.DataFrame({"team": ["A", "B", "Итого:"], "n": [2, 10, 12], "pay_sum": [9e4, 5e5, 5.9e5]})
+    with pytest.warns(UserWarning, match="reads like a total"):
+        suppress_small_cells(t, k=5)

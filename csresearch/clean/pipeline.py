@@ -8,7 +8,6 @@ counts add up: ``rows_in == rows_table + rows_rejected``.
 from __future__ import annotations
 
 import hashlib
-import json
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from .. import __version__
 from ..errors import ColumnMappingError
 from .checks import RowChecks, row_checks
 from .summary import summary_warnings
+from ..outputs import write_json, write_parquet  # noqa: F401  (re-exported: build and scale use them)
 from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, schema_failures, validate_processed
 
 __all__ = ["CleanResult", "REJECT_RAW_COLUMNS", "clean_survey", "reject_raw_columns", "combine_results", "default_steps", "file_source_names", "REJECT_REASONS"]
@@ -84,28 +84,43 @@ class CleanResult:
     raw_rejects: pd.DataFrame | None = None
 
     def write(self, outdir: str | Path, stem: str = "survey") -> dict[str, Path]:
-        """Write ``<stem>.parquet``, ``<stem>_rejects.csv`` and ``<stem>_manifest.json``."""
+        """Write ``<stem>.parquet``, ``<stem>_rejects.csv`` and, last, ``<stem>_manifest.json``.
+
+        Each file is written atomically (temporary file, fsync, rename) under the folder's
+        build lock; the manifest lists every output with its SHA-256 and row count.
+        """
+        from ..outputs import output_entry, output_lock, safe_name, write_csv
+
+        stem = safe_name(stem, "source name")
         out = Path(outdir)
-        out.mkdir(parents=True, exist_ok=True)
         paths = {
             "table": out / f"{stem}.parquet",
             "rejects": out / f"{stem}_rejects.csv",
             "manifest": out / f"{stem}_manifest.json",
         }
-        write_parquet(self.table, paths["table"])
-        self.rejects.to_csv(paths["rejects"], index=False, lineterminator="\n")
-        write_json(paths["manifest"], self.manifest)
+        with output_lock(out):
+            write_parquet(self.table, paths["table"])
+            write_csv(self.rejects, paths["rejects"])
+            outputs = {paths["table"].name: output_entry(paths["table"], len(self.table)),
+                       paths["rejects"].name: output_entry(paths["rejects"], len(self.rejects))}
+            write_json(paths["manifest"], {**self.manifest, "outputs": outputs})
         return paths
 
+    def write_raw(self, folder: str | Path, stem: str = "survey") -> Path:
+        """Write the opt-in ``raw_rejects`` (every raw column of rejected rows) to ``folder``.
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write parquet deterministically (same bytes for the same table)."""
-    df.reset_index(drop=True).to_parquet(path, index=False, compression="zstd")
+        Refuses a folder inside any ``data/processed``: raw columns are kept out of the
+        published outputs on purpose.
+        """
+        from ..outputs import UnsafeNameError, safe_name, write_csv
 
-
-def write_json(path: Path, obj: Any) -> None:
-    """Write a manifest deterministically (sorted keys, UTF-8, trailing newline)."""
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", "utf-8")
+        if self.raw_rejects is None:
+            raise ValueError("no raw rejects kept: clean with keep_raw=True")
+        folder = Path(folder).resolve()
+        parts = folder.parts
+        if any(a == "data" and b == "processed" for a, b in zip(parts, parts[1:])):
+            raise UnsafeNameError(f"--keep-raw {folder}: raw rejects may not be written inside data/processed")
+        return write_csv(self.raw_rejects, folder / f"{safe_name(stem, 'source name')}_rejects_raw.csv")
 
 
 def file_source_names(source: str, paths: Sequence[str | Path]) -> list[str]:

@@ -32,7 +32,8 @@ from statsmodels.base.model import GenericLikelihoodModel
 from csresearch.config import get_min_cell_size
 from csresearch.errors import ColumnMappingError, SchemaError
 
-__all__ = ["PayModel", "PayPredictor", "fit_pay_model", "pay_bands", "fit_pay_predictor"]
+__all__ = ["PayModel", "PayPredictor", "fit_pay_model", "pay_bands", "pay_band_tables", "quantile_min_rows",
+           "fit_pay_predictor"]
 
 Kind = Literal["ols", "quantile", "mixed", "interval"]
 _EFFECT_COLUMNS = ["estimate", "std_error", "ci_low", "ci_high", "p_value"]
@@ -609,6 +610,27 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: Sequence[fl
     return np.interp(qs, pos, v)
 
 
+def quantile_min_rows(q: float, k: int) -> int:
+    """Rows a cell needs before its ``q`` quantile is published: ``ceil(k / min(q, 1 - q))``.
+
+    The rule keeps at least ``k`` rows in the tail beyond every published quantile, so a
+    quantile is never the pay of one of fewer than ``k`` people at the edge of the cell
+    (with k = 5: the median needs 10 rows, p25/p75 20 and p10/p90 50). A cell of exactly
+    ``k`` rows therefore publishes its count only, and no set of published quantiles can be
+    solved back to the individual values (Hundepool et al. 2012, sect. 4.2 on dominance and
+    p% rules for magnitude tables).
+
+    Examples
+    --------
+    >>> [quantile_min_rows(q, 5) for q in (0.5, 0.25, 0.1)]
+    [10, 20, 50]
+    """
+    tail = min(float(q), 1.0 - float(q))
+    if not 0 < tail <= 0.5:
+        raise ValueError(f"quantile must lie in (0, 1), got {q}")
+    return int(np.ceil(k / tail - 1e-9))
+
+
 def pay_bands(
     df: pd.DataFrame,
     by: str | Sequence[str],
@@ -618,7 +640,13 @@ def pay_bands(
     min_cell: int | None = None,
     weight: str | None = None,
 ) -> pd.DataFrame:
-    """Quantiles of pay by group, with groups below the minimum cell size suppressed.
+    """Quantiles of pay by group, with small groups suppressed and sparse quantiles withheld.
+
+    Disclosure rules (issue 18): a group with fewer than ``min_cell`` rows is suppressed
+    and publishes nothing, not even its counts (``n`` and ``n_rows`` missing); the threshold
+    counts rows, not the ``n_respondents`` a source claims. A quantile ``q`` of a published
+    group is shown only when the group has at least :func:`quantile_min_rows` rows
+    (``min_cell / min(q, 1 - q)``), otherwise it is missing.
 
     Parameters
     ----------
@@ -631,7 +659,7 @@ def pay_bands(
     quantiles : sequence of float
         Reported as columns ``p10``, ``p25``, ... (``p2.5`` style for non-integer percents).
     min_cell : int, optional
-        Groups with fewer respondents are suppressed (quantiles NaN, ``suppressed=True``).
+        Groups with fewer rows (or respondents) are suppressed (``suppressed=True``).
         Default :func:`csresearch.config.get_min_cell_size`.
     weight : str, optional
         A weight column; weighted quantiles (midpoint rule) are computed when given.
@@ -640,16 +668,18 @@ def pay_bands(
     -------
     DataFrame
         One row per group: the ``by`` columns, ``n`` (respondents), ``n_rows``, the quantile
-        columns and ``suppressed``. ``n`` sums ``n_respondents`` when that column exists
-        (aggregate rows stand for several people; a missing count counts as 1), else counts rows.
+        columns, ``suppressed`` and ``suppression`` (``'primary'``, or ``''``;
+        :func:`pay_band_tables` adds ``'secondary'``). ``n`` sums ``n_respondents`` when that
+        column exists (aggregate rows stand for several people; a missing count counts as 1),
+        else counts rows.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"city": ["A"] * 6 + ["B"] * 2, "pay": [1, 2, 3, 4, 5, 6, 7, 8]})
-    >>> pay_bands(df, "city", value="pay", quantiles=(0.5,), min_cell=5)
-      city  n  n_rows  p50  suppressed
-    0    A  6       6  3.5       False
-    1    B  2       2  NaN        True
+    >>> df = pd.DataFrame({"city": ["A"] * 12 + ["B"] * 2, "pay": range(14)})
+    >>> pay_bands(df, "city", value="pay", quantiles=(0.5, 0.9), min_cell=5)
+      city     n  n_rows  p50  p90  suppressed suppression
+    0    A    12      12  5.5  NaN       False            
+    1    B  <NA>    <NA>  NaN  NaN        True     primary
     """
     by = [by] if isinstance(by, str) else list(by)
     _require(df, [*by, value, weight], "pay_bands")
@@ -673,9 +703,72 @@ def pay_bands(
         )
         rows.append((*key, int(grp["_n"].sum()), len(grp), *qv))
     out = pd.DataFrame(rows, columns=[*by, "n", "n_rows", *names])
-    small = out["n"] < k
-    out.loc[small, names] = np.nan
-    out["suppressed"] = small
+    out = out.astype({"n": "Int64", "n_rows": "Int64"})
+    for q, name in zip(quantiles, names):
+        out.loc[out["n_rows"] < quantile_min_rows(q, k), name] = np.nan
+    small = (out["n_rows"] < k) | (out["n"] < k)
+    return _suppress_bands(out, small.to_numpy(), np.zeros(len(out), bool), names)
+
+
+def _suppress_bands(out: pd.DataFrame, primary: np.ndarray, secondary: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Blank every published number of suppressed groups, counts included."""
+    hidden = primary | secondary
+    out = out.copy()
+    out.loc[hidden, names] = np.nan
+    out[["n", "n_rows"]] = out[["n", "n_rows"]].astype("Int64").mask(pd.Series(hidden, index=out.index), pd.NA)
+    out["suppressed"] = hidden
+    out["suppression"] = pd.Series(np.where(primary, "primary", np.where(secondary, "secondary", "")),
+                                   index=out.index, dtype="str")
+    return out
+
+
+def pay_band_tables(
+    df: pd.DataFrame,
+    tables: dict[str, tuple[Sequence[str], str]],
+    *,
+    quantiles: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9),
+    min_cell: int | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Several :func:`pay_bands` tables of the same rows, suppressed together.
+
+    Publishing a country table and a country × city table of the same people lets anyone
+    subtract one from the other; :func:`csresearch.privacy.audit_published_tables` adds
+    secondary suppressions until no hidden cell (or small group of hidden cells) can be
+    recovered from any combination of the published counts.
+
+    Parameters
+    ----------
+    df : DataFrame
+    tables : dict
+        ``name -> (by, value)``.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``name -> pay_bands`` output with ``suppression`` ``'secondary'`` where the audit hid more.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"country": ["A"] * 12 + ["B"] * 6, "city": ["a1"] * 10 + ["a2"] * 2 + ["b1"] * 6,
+    ...                   "pay": range(18)})
+    >>> out = pay_band_tables(d, {"country": (["country"], "pay"), "city": (["country", "city"], "pay")}, min_cell=5)
+    >>> out["city"]["suppression"].tolist()
+    ['secondary', 'primary', '']
+    """
+    from ..privacy import audit_published_tables
+
+    k = get_min_cell_size() if min_cell is None else int(min_cell)
+    bands = {name: pay_bands(df, list(by), value=value, quantiles=quantiles, min_cell=k)
+             for name, (by, value) in tables.items()}
+    audit = audit_published_tables(
+        df, {name: (list(by), pd.to_numeric(df[value], errors="coerce").notna()) for name, (by, value) in tables.items()}, k=k
+    )
+    out = {}
+    for name, frame in bands.items():
+        names = [c for c in frame.columns if c not in (*tables[name][0], "n", "n_rows", "suppressed", "suppression")]
+        verdict = audit[name]["suppression"].to_numpy()
+        primary = frame["suppression"].to_numpy() == "primary"
+        out[name] = _suppress_bands(frame, primary, (verdict != "") & ~primary, names)
     return out
 
 

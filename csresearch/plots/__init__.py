@@ -29,8 +29,10 @@ def save_figure(fig: Figure, outdir: str | Path, name: str, *, formats: tuple[st
     >>> fig, ax = plt.subplots()
     >>> paths = save_figure(fig, "/tmp/figs", "demo")  # doctest: +SKIP
     """
+    from ..outputs import atomic_write, safe_name
+
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    name = safe_name(name, "figure name")
     written = []
     data = getattr(fig, "csresearch_data", None)
     if data is not None:  # the cells the figure shows, for the disclosure scan of the build's outputs
@@ -40,7 +42,8 @@ def save_figure(fig: Figure, outdir: str | Path, name: str, *, formats: tuple[st
         for fmt in formats:
             path = out / f"{name}.{fmt}"
             meta = {"Date": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else {})
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
+            # a killed build leaves the old figure or the new one, never half of one
+            atomic_write(path, lambda tmp, fmt=fmt, meta=meta: fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta))
             written.append(path)
     plt.close(fig)
     return written

@@ -47,7 +47,7 @@ LEVEL_NAMES = {1: "agent", 2: "senior", 3: "team lead", 4: "supervisor", 5: "man
 def _publishable(bands: pd.DataFrame, min_cell: int | None) -> pd.DataFrame:
     """Rows of a pay_bands table that may be shown: not suppressed and n >= the minimum cell."""
     k = get_min_cell_size() if min_cell is None else int(min_cell)
-    ok = bands["n"] >= k
+    ok = (bands["n"] >= k).fillna(False).astype(bool)  # suppressed groups publish no n
     if "suppressed" in bands.columns:
         ok &= ~bands["suppressed"].astype(bool)
     return bands.loc[ok]
