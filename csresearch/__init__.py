@@ -6,7 +6,7 @@ The public API, by stage of the research:
   :func:`classify_titles`, :func:`normalize_cities`, :func:`parse_experience`,
   :func:`parse_education`, :func:`load_processed`
 - money: :func:`convert_currency`, :func:`deflate`
-- pay models: :func:`fit_pay_model`, :func:`pay_bands`, :func:`fit_pay_predictor`
+- pay models: :func:`fit_pay_model`, :func:`pay_bands`, :func:`pay_band_tables`, :func:`fit_pay_predictor`
 - promotion timing: :func:`validate_events`, :func:`build_spells`, :func:`time_to_promotion`,
   :func:`fit_promotion_model`
 - written rules: :func:`load_policy`, :func:`simulate_policy`, :func:`compute_monthly_pay`
@@ -48,6 +48,7 @@ _EXPORTS = {
     "deflate": "csresearch.money",
     "fit_pay_model": "csresearch.models.pay",
     "pay_bands": "csresearch.models.pay",
+    "pay_band_tables": "csresearch.models.pay",
     "fit_pay_predictor": "csresearch.models.pay",
     "validate_events": "csresearch.events",
     "build_spells": "csresearch.events",
@@ -63,6 +64,7 @@ _EXPORTS = {
     "suppress_small_cells": "csresearch.privacy",
     "check_min_cell": "csresearch.privacy",
     "drop_personal_columns": "csresearch.privacy",
+    "audit_published_tables": "csresearch.privacy",
     "published_statistics": "csresearch.published",
 }
 
@@ -95,10 +97,10 @@ if TYPE_CHECKING:  # static analysers and IDEs see the real names
     from .clean.salary import parse_salaries
     from .events import build_spells, split_spells, validate_events
     from .io import canonical_columns, load_processed, read_table
-    from .models.pay import fit_pay_model, fit_pay_predictor, pay_bands
+    from .models.pay import fit_pay_model, fit_pay_predictor, pay_band_tables, pay_bands
     from .models.finegray import fit_fine_gray
     from .models.promotion import fit_promotion_model, time_to_promotion
     from .money import convert_currency, deflate
     from .published import published_statistics
     from .policy import compute_monthly_pay, load_policy, simulate_policy
-    from .privacy import check_min_cell, drop_personal_columns, pseudonymise_ids, scrub_pii, suppress_small_cells
+    from .privacy import audit_published_tables, check_min_cell, drop_personal_columns, pseudonymise_ids, scrub_pii, suppress_small_cells
