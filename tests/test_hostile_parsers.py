@@ -222,3 +222,32 @@ def test_importlib_finds_the_modules_this_file_fuzzes():
     # a renamed module would otherwise turn the fuzz tests into silent skips forever
     missing = [m for m, _ in PARSERS if importlib.util.find_spec(m) is None]
     assert not missing or pytest.skip(f"not landed yet: {missing}")
+
+
+# --------------------------------------------------------------------------- linear time on long text
+
+# Repeating units that made a backtracking regex quadratic ("a dot " in the obfuscated-email
+# pattern: 17.5 s on 80 KB; "(1" in the city bracket pattern: 40 s on 80 KB), and the
+# characters every other pattern looks at.
+LONG_UNITS = ["a dot ", "(1", "[", "1,", "от 1 ", "a.b "]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cleaner", ["scrub_pii", "parse_salaries", "classify_titles", "normalize_cities",
+                                     "parse_experience", "parse_education"])
+def test_100kb_adversarial_text_is_cleaned_in_linear_time(cleaner):
+    import time
+
+    import csresearch
+
+    fn = getattr(csresearch, cleaner)
+    worst = 0.0
+    for unit in LONG_UNITS:
+        text = (unit * (100_000 // len(unit) + 1))[:100_000]
+        t0 = time.perf_counter()
+        out = fn([text])
+        worst = max(worst, time.perf_counter() - t0)
+        assert len(out) == 1
+    # a generous watchdog, not a speed claim (figures: benchmarks/bench_hostile.py): quadratic
+    # patterns took minutes here; linear ones take well under a second
+    assert worst < 10, f"{cleaner}: {worst:.1f} s on a 100 KB string"

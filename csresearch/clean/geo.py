@@ -26,7 +26,8 @@ from ._text import apply_distinct, as_text_series, basic_normalise, compile_patt
 
 __all__ = ["normalize_cities", "city_table"]
 
-_BRACKETS = re.compile(r"\s*[(\[（【][^)\]）】]*[)\]）】]\s*")
+# the bracketed part holds no opening bracket: "(1(1(1..." is then linear, not quadratic
+_BRACKETS = re.compile(r"\s*[(\[（【][^(\[（【)\]）】]*[)\]）】]\s*")
 _US_METRO = re.compile(r",\s*([A-Za-z]{2})((?:-[A-Za-z]{2})*)\s*$")
 _REQUIRED = ["city", "city_local", "country", "admin1", "cn_tier", "aliases"]
 
