@@ -13,8 +13,10 @@ import hashlib
 import io as _io
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -175,20 +177,30 @@ def _plausibility(data: bytes, encoding: str) -> float | None:
         if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
             return None
         text = sample[: exc.start].decode(encoding, errors="ignore")
-    wide = [c for c in text if ord(c) > 127]
+    wide = len(text) - len(_NOT_WIDE.sub("", text)) if not text.isascii() else 0
     if not wide:
         return 0.0
-    if encoding == "cp1251":
-        good = sum(1 for c in wide if "а" <= c <= "я" or c == "ё")
-    else:
-        good = 0
-        for c in wide:
+    good_chars = _CYRILLIC_LOWER if encoding == "cp1251" else _gb2312_level1()
+    # counted by the regex engine, not a Python loop per character (a 64 KB cell took 80 ms)
+    good = len(text) - len(good_chars.sub("", text))
+    return good / wide
+
+
+_NOT_WIDE = re.compile(r"[^\x00-\x7f]")
+_CYRILLIC_LOWER = re.compile("[а-яё]")
+
+
+@cache
+def _gb2312_level1() -> re.Pattern[str]:
+    """The 3,755 common Chinese characters of GB2312 (lead bytes 0xB0-0xD7) as one character class."""
+    chars = []
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
             try:
-                b = c.encode("gb2312")
-            except UnicodeEncodeError:
+                chars.append(bytes([lead, trail]).decode("gb2312"))
+            except UnicodeDecodeError:
                 continue
-            good += len(b) == 2 and 0xB0 <= b[0] <= 0xD7
-    return good / len(wide)
+    return re.compile("[" + re.escape("".join(chars)) + "]")
 
 
 def _longest_line(path: Path, limit: int) -> None:
