@@ -46,7 +46,8 @@ _WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://
 
 def write_bomb(path: Path, gib: float = 1.2) -> None:
     """A valid workbook whose one sheet is >1 GiB of highly compressible row XML, streamed into the zip."""
-    row = '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>客服专员</t></is></c><c r="B{r}"><v>6000</v></c></row>'
+    # cell and row references are optional in SpreadsheetML: identical rows compress ~1000:1
+    row = '<row><c t="inlineStr"><is><t>客服专员</t></is></c><c><v>6000</v></c></row>'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
         zf.writestr("_rels/.rels", _RELS)
@@ -55,12 +56,10 @@ def write_bomb(path: Path, gib: float = 1.2) -> None:
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             fh.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
                      b'spreadsheetml/2006/main"><sheetData>')
-            written, r, target = 0, 1, int(gib * 2**30)
+            written, target, chunk = 0, int(gib * 2**30), (row * 10_000).encode()
             while written < target:
-                chunk = "".join(row.format(r=i) for i in range(r, r + 10_000)).encode()
                 fh.write(chunk)
                 written += len(chunk)
-                r += 10_000
             fh.write(b"</sheetData></worksheet>")
 
 
