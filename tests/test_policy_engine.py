@@ -323,3 +323,18 @@ def test_policy_summary_on_degenerate_policy():
     s = policy_summary(ev)
     assert s["median_months_L2"] == 3 and s["median_months_L3"] == 12
     assert s["share_reached_L3"] == 1 and s["share_demoted"] == 0 and s["share_exited"] == 0
+
+
+def test_kpi_path_export_feeds_split_spells():
+    from csresearch.events import build_spells, split_spells
+
+    ev, kpi = simulate_policy("tiered_tenure", 200, months=24, seed=3, kpi_path=True)
+    assert list(kpi.columns) == ["employee_id", "date", "kpi_score"]
+    assert ev.equals(simulate_policy("tiered_tenure", 200, months=24, seed=3))  # same draws with or without it
+    assert set(kpi["date"].dt.month) == {4, 7, 10, 1}  # quarter ends from the 2024-01-01 hire date
+    always = simulate_policy("tiered_tenure", 5, months=6, seed=0, performance=90.0, kpi_path=True)[1]
+    assert np.allclose(always["kpi_score"], 90.0)  # the quarter's mean monthly score
+    rows = split_spells(build_spells(ev, censor_date=ev.attrs["end"]), kpi)
+    assert rows["kpi_score"].notna().mean() > 0.5
+    cut = rows[rows["entry_months"] > 0]  # pieces after a KPI publication (zero-length spells stay whole)
+    assert len(cut) and (cut["entry_months"] < cut["duration_months"]).all()

@@ -669,7 +669,8 @@ def simulate_policy(
     exit_hazard: float | Mapping[int, float] = 0.02,
     start: str | pd.Timestamp = "2024-01-01",
     initial_level: int | None = None,
-) -> pd.DataFrame:
+    kpi_path: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate a hire cohort under a written promotion policy; return its event history.
 
     Each month, in order: every employee gets a performance score and rating; employees whose
@@ -698,7 +699,12 @@ def simulate_policy(
     start : str or Timestamp
         Hire date of the cohort.
     initial_level : int, optional
-        csresearch level of the grade everyone is hired into (default: the lowest grade).
+        Grade number everyone is hired into (default: the lowest grade).
+    kpi_path : bool, default False
+        Also return the quarterly KPI path: ``employee_id, date, kpi_score``, the mean
+        monthly score of each quarter published at its end for everyone employed then,
+        the format :func:`csresearch.split_spells` reads (and
+        :func:`csresearch.synth.hr.simulate_kpi_histories` writes).
 
     Returns
     -------
@@ -708,7 +714,8 @@ def simulate_policy(
         per-employee covariates ``performance_persistence`` and ``person_effect`` (true values of the
         process; NaN for a fixed performance input) and ``education`` (drawn independently of
         everything: its true effect is zero). Sorted by employee, date, hire < moves < exit.
-        ``attrs`` holds policy, start, end, months and seed.
+        ``attrs`` holds policy, start, end, months and seed. With ``kpi_path=True`` a tuple
+        ``(events, kpi)``.
 
     Examples
     --------
@@ -742,8 +749,15 @@ def simulate_policy(
         who.append(idx), when.append(np.full(idx.size, t, np.int32))
         code.append(np.full(idx.size, c, np.int8)), at.append(grade[idx].copy())
 
+    quarter_sum = np.zeros(n)
+    kpi_who, kpi_when, kpi_value = [], [], []
     for t in range(1, months + 1):
         score = scores.month(t)
+        quarter_sum += score
+        if kpi_path and t % 3 == 0:  # published at the quarter's end, for those employed then
+            idx = np.flatnonzero(alive)
+            kpi_who.append(idx), kpi_when.append(np.full(idx.size, t)), kpi_value.append(quarter_sum[idx] / 3)
+            quarter_sum[:] = 0.0
         state.update(t, score, np.searchsorted(bounds, score, side="right"))
         in_grade += 1
         up = np.zeros(n, dtype=bool)
@@ -772,7 +786,17 @@ def simulate_policy(
         record(leave, t, 3)
         alive &= ~leave
 
-    return _frame_events(policy, scores, education, levels, who, when, code, at, start, months, seed)
+    events = _frame_events(policy, scores, education, levels, who, when, code, at, start, months, seed)
+    if not kpi_path:
+        return events
+    dates = pd.DatetimeIndex([pd.Timestamp(start) + pd.DateOffset(months=k) for k in range(months + 1)])
+    k_who = np.concatenate(kpi_who) if kpi_who else np.array([], int)
+    kpi = pd.DataFrame({
+        "employee_id": ("E" + pd.Series(k_who).astype(str).str.zfill(6)).to_numpy(),
+        "date": dates[np.concatenate(kpi_when).astype(int)] if kpi_when else pd.DatetimeIndex([]),
+        "kpi_score": np.concatenate(kpi_value) if kpi_value else np.array([]),
+    }).sort_values(["employee_id", "date"], kind="stable", ignore_index=True)
+    return events, kpi
 
 
 def _frame_events(policy, scores, education, levels, who, when, code, at, start, months, seed) -> pd.DataFrame:
