@@ -53,3 +53,27 @@ def test_cluster_is_honoured_or_refused():
     d = pd.read_csv(REF / "quantreg_pay.csv")
     with pytest.raises(ValueError, match="cluster"):
         fit_pay_model(d, "log_pay ~ experience_years", kind="quantile", cluster="city")
+
+
+def test_pay_band_intervals_are_order_statistics_with_binomial_coverage():
+    from scipy import stats
+
+    from csresearch.models.pay import pay_bands
+
+    rng = np.random.default_rng(4)
+    n, groups = 20, 1000
+    df = pd.DataFrame({"g": np.repeat(np.arange(groups), n), "pay": rng.lognormal(8.5, 0.4, n * groups)})
+    bands = pay_bands(df, "g", value="pay", quantiles=(0.5,), ci=0.95, min_cell=5)
+    # closed form: ranks 6 and 15 of 20 (binom.ppf(0.025, 20, 0.5) = 6, binom.ppf(0.975, 20, 0.5) + 1 = 15)
+    first = np.sort(df.loc[df["g"] == 0, "pay"].to_numpy())
+    assert bands.loc[0, "p50_ci_low"] == first[5] and bands.loc[0, "p50_ci_high"] == first[14]
+    exact = stats.binom.cdf(14, n, 0.5) - stats.binom.cdf(5, n, 0.5)  # 0.9586
+    true_median = np.exp(8.5)
+    covered = ((bands["p50_ci_low"] <= true_median) & (true_median <= bands["p50_ci_high"])).mean()
+    assert abs(covered - exact) < 3 * np.sqrt(exact * (1 - exact) / groups), (covered, exact)
+    # small cells stay suppressed, interval included; a p10 of 20 rows has no lower rank
+    small = pay_bands(df[df["g"] < 3].head(44), "g", value="pay", quantiles=(0.1, 0.5), ci=0.95, min_cell=5)
+    assert small["suppressed"].tolist() == [False, False, True] and small.loc[2, ["p50_ci_low", "p50_ci_high"]].isna().all()
+    assert np.isnan(small.loc[0, "p10_ci_low"])
+    with pytest.raises(ValueError, match="weight"):
+        pay_bands(df.assign(w=1.0), "g", value="pay", weight="w", ci=0.95)

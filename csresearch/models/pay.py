@@ -631,6 +631,19 @@ def quantile_min_rows(q: float, k: int) -> int:
     return int(np.ceil(k / tail - 1e-9))
 
 
+def _order_statistic_ci(values: np.ndarray, qs: Sequence[float], level: float) -> list[float]:
+    """Distribution-free interval for each quantile: (x_(l), x_(u)) from Binomial(n, q) ranks."""
+    v = np.sort(values)
+    n = len(v)
+    out = []
+    for q in qs:
+        lo = int(stats.binom.ppf((1 - level) / 2, n, q))
+        hi = int(stats.binom.ppf((1 + level) / 2, n, q)) + 1
+        ok = lo >= 1 and hi <= n
+        out += [float(v[lo - 1]) if ok else np.nan, float(v[hi - 1]) if ok else np.nan]
+    return out
+
+
 def pay_bands(
     df: pd.DataFrame,
     by: str | Sequence[str],
@@ -639,6 +652,7 @@ def pay_bands(
     quantiles: Sequence[float] = (0.1, 0.25, 0.5, 0.75, 0.9),
     min_cell: int | None = None,
     weight: str | None = None,
+    ci: float | None = None,
 ) -> pd.DataFrame:
     """Quantiles of pay by group, with small groups suppressed and sparse quantiles withheld.
 
@@ -663,12 +677,21 @@ def pay_bands(
         Default :func:`csresearch.config.get_min_cell_size`.
     weight : str, optional
         A weight column; weighted quantiles (midpoint rule) are computed when given.
+    ci : float, optional
+        Confidence level (e.g. 0.95) of distribution-free order-statistic intervals, added as
+        ``<p>_ci_low`` / ``<p>_ci_high``: the sorted values ``x_(l)``, ``x_(u)`` with
+        ``l = F^-1((1-ci)/2)`` and ``u = F^-1((1+ci)/2) + 1`` for ``F`` the Binomial(n_rows, q)
+        distribution, so coverage is at least ``ci`` whatever the pay distribution. NaN
+        where the cell is too small for that quantile (``l < 1`` or ``u > n_rows``) and in
+        suppressed cells. Rows are the units (an aggregate row counts once). Not available
+        with ``weight`` (refused rather than approximated).
 
     Returns
     -------
     DataFrame
         One row per group: the ``by`` columns, ``n`` (respondents), ``n_rows``, the quantile
-        columns, ``suppressed`` and ``suppression`` (``'primary'``, or ``''``;
+        columns (and their ``ci``
+        intervals), ``suppressed`` and ``suppression`` (``'primary'``, or ``''``;
         :func:`pay_band_tables` adds ``'secondary'``). ``n`` sums ``n_respondents`` when that
         column exists (aggregate rows stand for several people; a missing count counts as 1),
         else counts rows.
@@ -683,6 +706,10 @@ def pay_bands(
     """
     by = [by] if isinstance(by, str) else list(by)
     _require(df, [*by, value, weight], "pay_bands")
+    if ci is not None and weight is not None:
+        raise ValueError("pay_bands: ci= is not available with weight= (order-statistic intervals need unweighted rows)")
+    if ci is not None and not 0 < ci < 1:
+        raise ValueError(f"ci must be in (0, 1), got {ci}")
     k = get_min_cell_size() if min_cell is None else int(min_cell)
     vals = pd.to_numeric(df[value], errors="coerce").astype("float64")
     use = df.loc[vals.notna(), by].copy()
@@ -701,13 +728,16 @@ def pay_bands(
             if weight
             else np.quantile(grp["_v"].to_numpy(), quantiles)
         )
-        rows.append((*key, int(grp["_n"].sum()), len(grp), *qv))
-    out = pd.DataFrame(rows, columns=[*by, "n", "n_rows", *names])
+        bounds = _order_statistic_ci(grp["_v"].to_numpy(), quantiles, ci) if ci is not None else []
+        rows.append((*key, int(grp["_n"].sum()), len(grp), *qv, *bounds))
+    ci_names = [f"{nm}_{side}" for nm in names for side in ("ci_low", "ci_high")] if ci is not None else []
+    out = pd.DataFrame(rows, columns=[*by, "n", "n_rows", *names, *ci_names])
     out = out.astype({"n": "Int64", "n_rows": "Int64"})
     for q, name in zip(quantiles, names):
-        out.loc[out["n_rows"] < quantile_min_rows(q, k), name] = np.nan
+        withheld = out["n_rows"] < quantile_min_rows(q, k)
+        out.loc[withheld, [name, *[c for c in ci_names if c.startswith(f"{name}_")]]] = np.nan
     small = (out["n_rows"] < k) | (out["n"] < k)
-    return _suppress_bands(out, small.to_numpy(), np.zeros(len(out), bool), names)
+    return _suppress_bands(out, small.to_numpy(), np.zeros(len(out), bool), [*names, *ci_names])
 
 
 def _suppress_bands(out: pd.DataFrame, primary: np.ndarray, secondary: np.ndarray, names: list[str]) -> pd.DataFrame:
