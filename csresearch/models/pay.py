@@ -359,6 +359,11 @@ def _model_rows(
     ``carry`` columns (interval bounds, where NaN means an open end) come along unfiltered.
     """
     data = _model_frame(df, _used_columns(df, formula, extra))
+    for col in data.columns:
+        # patsy reads a plain column's levels value by value in Python; a Categorical it reads
+        # by its codes (same sorted levels, same term names): seconds saved per million rows
+        if isinstance(col, str) and re.search(r"\bC\(\s*" + re.escape(col) + r"\s*[,)]", formula):
+            data[col] = pd.Categorical(data[col])
     for col in carry:
         data[col] = pd.to_numeric(df.loc[data.index, col], errors="coerce").astype("float64")
     if "~" in formula and formula.split("~", 1)[0].strip():
