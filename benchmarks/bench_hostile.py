@@ -133,7 +133,8 @@ def _cli_time(tree: Path, args: list[str], repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "csresearch.cli", *args], capture_output=True, env=env, check=True)
+        # cwd=tree: `python -m` puts the working directory first on sys.path
+        subprocess.run([sys.executable, "-m", "csresearch.cli", *args], capture_output=True, env=env, check=True, cwd=tree)
         times.append(time.perf_counter() - t0)
     return sorted(times)[len(times) // 2]
 
