@@ -100,9 +100,12 @@ import json, sys, time, tracemalloc
 import numpy as np, pandas as pd
 from lifelines import CoxPHFitter
 d = pd.read_csv(sys.argv[1])
-tracemalloc.start(); t0 = time.perf_counter()
+t0 = time.perf_counter()
 cph = CoxPHFitter().fit(d, duration_col="T", event_col="E", strata=["level"])
-el = time.perf_counter() - t0; peak = tracemalloc.get_traced_memory()[1] / 2**20
+el = time.perf_counter() - t0
+tracemalloc.start()  # second fit for the peak: tracemalloc slows allocation-heavy code several-fold
+CoxPHFitter().fit(d, duration_col="T", event_col="E", strata=["level"])
+peak = tracemalloc.get_traced_memory()[1] / 2**20
 print(json.dumps({"seconds": el, "peak_mib": peak, "params": cph.params_.to_dict()}))
 """
 
@@ -111,9 +114,12 @@ def cox_200k() -> None:
     events, truth = simulate_histories(110_000, seed=5)
     spells = build_spells(events, censor_date=truth.censor_date)
     spells = spells.sample(200_000, random_state=0) if len(spells) > 200_000 else spells
-    model, tf, mem = timed(fit_promotion_model, spells, truth.formula, strata="level")
+    t0 = time.perf_counter()
+    model = fit_promotion_model(spells, truth.formula, strata="level")
+    tf = time.perf_counter() - t0  # timed untraced; the peak comes from a second, traced fit
+    _, _, mem = timed(fit_promotion_model, spells, truth.formula, strata="level")
     print(f"fit_promotion_model (Cox, Efron, strata=level, clustered SEs) on {len(spells):,} spells: "
-          f"{tf:.2f} s, peak {mem:.0f} MiB (tracemalloc)")
+          f"{tf:.2f} s, peak {mem:.0f} MiB (tracemalloc, separate run)")
     python = os.environ.get("LIFELINES_PYTHON", "/tmp/llenv/bin/python")
     if not Path(python).exists():
         print(f"lifelines: no environment at {python} (create it as in this script's docstring); comparison skipped")
@@ -133,7 +139,7 @@ def cox_200k() -> None:
     ours = dict(zip(model.promotion.names, model.promotion.params))
     diff = max(abs(ours["kpi_score"] - ll["params"]["kpi_score"]), 0.0)
     print(f"lifelines CoxPHFitter on the same {len(data):,} spells: {ll['seconds']:.2f} s, peak {ll['peak_mib']:.0f} MiB; "
-          f"ratio ours/lifelines {tf / ll['seconds']:.2f}; |kpi coef difference| {diff:.1e}")
+          f"ratio ours/lifelines {tf / ll['seconds']:.2f} (issue 19 asks <= 1.5); |kpi coef difference| {diff:.1e}")
 
 
 if __name__ == "__main__":
