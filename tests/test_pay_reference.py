@@ -77,3 +77,17 @@ def test_pay_band_intervals_are_order_statistics_with_binomial_coverage():
     assert np.isnan(small.loc[0, "p10_ci_low"])
     with pytest.raises(ValueError, match="weight"):
         pay_bands(df.assign(w=1.0), "g", value="pay", weight="w", ci=0.95)
+
+
+def test_mixed_model_intervals_use_t_with_groups_minus_one_df():
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    g = np.repeat(np.arange(25), 8)
+    x = rng.uniform(0, 10, len(g))
+    y = 8.5 + 0.04 * x + rng.normal(0, 0.2, 25)[g] + rng.normal(0, 0.3, len(g))
+    m = fit_pay_model(pd.DataFrame({"y": y, "x": x, "city": g.astype(str)}), "y ~ x", kind="mixed", groups="city")
+    e = m.effects().loc["x"]
+    half = stats.t.ppf(0.975, 24) * e["std_error"]  # 25 cities: t(24), 2.064 rather than 1.960
+    assert e["ci_high"] - e["estimate"] == pytest.approx(half, rel=1e-12)
+    assert "t(24)" in m.cov_type

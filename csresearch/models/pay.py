@@ -407,7 +407,8 @@ def fit_pay_model(
         ``ols``: least squares, cluster-robust SEs (t with G-1 df) when ``cluster`` names a
         column, HC3 otherwise. ``quantile``: exact (linear-programming) quantile regression at
         ``quantiles`` (default 0.1, 0.5, 0.9), kernel SEs; ``cluster`` is refused (not supported).
-        ``mixed``: MixedLM with a random intercept for ``groups`` (REML); do not also put
+        ``mixed``: MixedLM with a random intercept for ``groups`` (REML), intervals from t with
+        G - 1 degrees of freedom (G groups; conservative for within-group terms); do not also put
         ``C(groups)`` in the formula. ``interval``: log-normal interval regression by maximum
         likelihood; ``low``/``high`` name the bound columns (NaN = open end, ``low == high``
         an exact amount, ``low == 0`` "up to ``high``"); rows with neither bound are dropped;
@@ -500,8 +501,11 @@ def fit_pay_model(
     # mixed
     gcol = data.loc[X.index, groups].astype("object")
     res = sm.MixedLM(yv, X, groups=gcol.to_numpy()).fit(reml=True)
-    k = len(res.fe_params)
-    eff = _effects_frame(res.fe_params.index, res.fe_params, res.bse_fe, None)
+    # Small-sample intervals: t with G - 1 degrees of freedom (G = number of groups), the
+    # df of a between-group contrast, instead of the normal, which runs narrow with 25 cities.
+    n_groups = int(gcol.nunique())
+    dist_df = float(max(n_groups - 1, 1))
+    eff = _effects_frame(res.fe_params.index, res.fe_params, res.bse_fe, dist_df)
     re = res.random_effects
     counts = gcol.value_counts()
     ge = pd.DataFrame(
@@ -514,10 +518,9 @@ def fit_pay_model(
     ).sort_index()
     resid = yv.to_numpy() - res.fittedvalues.to_numpy()
     smear = float(np.mean(np.exp(resid))) if log_outcome else 1.0
-    del k
     return PayModel(
-        kind="mixed", results=res, cov_type="mixedlm(reml)", sigma=float(np.sqrt(res.scale)), smearing=smear,
-        groups=groups, _effects=eff, _group_effects=ge, **common,
+        kind="mixed", results=res, cov_type=f"mixedlm(reml), t({n_groups - 1}) intervals", sigma=float(np.sqrt(res.scale)),
+        smearing=smear, groups=groups, _effects=eff, _group_effects=ge, _dist_df=dist_df, **common,
     )
 
 
