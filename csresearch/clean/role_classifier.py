@@ -1,0 +1,205 @@
+"""Place job titles (and, when given, their descriptions) on the customer-service ladder.
+
+:func:`classify_roles` combines three readers, each in its own module:
+
+1. the lexicon rules of :mod:`csresearch.clean.roles` (how the job's language names the work),
+2. the learned model of :mod:`csresearch.clean.roles_model` (n-gram TF-IDF into calibrated
+   logistic regressions, whose inputs include the rules' verdict), which gives the probabilities,
+3. the description reader of :mod:`csresearch.clean.description`, which wins where the duties
+   contradict the title.
+
+Everything is computed once per distinct title and once per distinct description; rows only
+index into those results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .roles import LANGUAGES, LEVEL_NAMES, function_of, rule_distinct, rule_feature_matrix
+
+__all__ = ["classify_roles", "REVIEW_THRESHOLD", "ROLE_COLUMNS"]
+
+#: Rows whose confidence is below this are flagged ``needs_review``. On held-out sources rows
+#: at or above it were right at least this often (benchmarks/eval_roles.py, roles.md).
+REVIEW_THRESHOLD = 0.8
+ROLE_COLUMNS = ("is_customer_service", "level", "level_name", "track", "function", "confidence",
+                "language", "evidence", "needs_review")
+# A description's duty reading is right this often on the labelled postings (roles.md); it is
+# the confidence of a verdict the description decided.
+_DESCRIPTION_PRECISION = 0.9
+_LOOKALIKES = ("sales", "collections", "renewals", "appointment_setting", "field_service", "survey_interviewing")
+
+
+def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> dict[str, np.ndarray]:
+    """Per distinct title: CS flag, level (0 = abstain), P(CS), P(level), evidence."""
+    rule_cs = r["is_customer_service"].astype(bool)
+    rule_level = np.array([0 if v is None else int(v) for v in r["level"]], dtype=np.int64)
+    n = len(rule_cs)
+    if method == "rules":
+        return {"cs": rule_cs, "level": np.where(rule_cs, rule_level, 0), "level_any": np.maximum(rule_level, 1),
+                "p_cs": r["confidence"].astype(float), "p_level": np.ones(n),
+                "evidence": np.char.add("rules:", r["evidence"].astype(str))}
+    from .roles_model import load_role_model
+
+    model = model or load_role_model()
+    feats = rule_feature_matrix(r)
+    p_cs, p_lv = model.predict(r["text"].tolist(), feats)
+    cs = p_cs >= 0.5
+    level = p_lv.argmax(axis=1) + 1 if n else np.zeros(0, dtype=np.int64)
+    p_level = p_lv.max(axis=1) if n else np.zeros(0)
+    # a rung the rules read from a cue word stands; its probability is the cue's track record
+    cue = rule_cs & (rule_level > 0) & ~np.char.endswith(r["evidence"].astype(str), "level=default")
+    if cue.any():
+        acc = np.asarray(model.meta["rule_cue_level_accuracy"])
+        level = np.where(cue, rule_level, level)
+        p_level = np.where(cue, acc[np.clip(rule_level, 1, 6) - 1], p_level)
+    agree = (cs == rule_cs) & (~cs | (level == rule_level))
+    part = np.where(agree, "rules+model:", "model:")
+    return {"cs": cs, "level": np.where(cs, level, 0), "level_any": level, "p_cs": p_cs, "p_level": p_level,
+            "evidence": np.char.add(part, r["evidence"].astype(str))}
+
+
+def classify_roles(
+    titles: Any, descriptions: Any = None, *, language: str | None = None, method: str = "combined",
+    model: Any = None,
+) -> pd.DataFrame:
+    """Classify postings as customer service and place them on the CS ladder.
+
+    Parameters
+    ----------
+    titles : Series or sequence of str
+        Job titles (zh, ru, en, de, fr). Non-strings are read as their text; missing or blank
+        titles give ``is_customer_service=False``, confidence 0 and ``needs_review``.
+    descriptions : Series or sequence of str, optional
+        The postings' descriptions, aligned with ``titles`` (HTML allowed). Where the duties
+        name a look-alike job (sales, collections, renewals, appointment setting, field service,
+        survey interviewing) or clearly customer service, they overrule the title; management of
+        a team raises an individual title to team lead (3).
+    language : {"zh", "ru", "en", "de", "fr"}, optional
+        Language of every title; detected per title when not given.
+    method : {"combined", "rules"}
+        Rules and learned model (default) or the lexicon rules alone.
+    model : RoleModel, optional
+        A model from :func:`csresearch.clean.roles_model.fit_role_model` instead of the shipped
+        one (used by the leave-one-source-out evaluation).
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``titles``:
+
+        - ``is_customer_service`` (bool), ``level`` (Int64 1-6, NA when not CS or abstained),
+          ``level_name``, ``track``, ``function``, ``language``
+        - ``confidence`` (float): calibrated probability that the CS flag and (for CS rows) the
+          rung are both right
+        - ``evidence`` (str): what decided, ``rules+model:<rule>`` when rules and model agree,
+          ``model:<rule>`` when the model overruled the rule named, ``description:<duty>`` when
+          the description did, ``missing`` for no title
+        - ``needs_review`` (bool): confidence below :data:`REVIEW_THRESHOLD`
+
+    Examples
+    --------
+    >>> out = classify_roles(["客服专员", "客服专员", "Customer Care Team Leader"],
+    ...                      ["负责接听客户来电，处理客户投诉", "负责逾期客户的电话催收，回款", None])
+    >>> out[["is_customer_service", "level", "evidence"]]
+       is_customer_service  level                                    evidence
+    0                 True      1  rules+model:cue=客服;level=专员
+    1                False   <NA>              description:collections
+    2                 True      3  rules+model:cue=customer care;level=team leader
+    """
+    if method not in ("combined", "rules"):
+        raise ValueError(f"method must be 'combined' or 'rules', got {method!r}")
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES} or None, got {language!r}")
+    r = rule_distinct(titles, language)
+    v = _title_verdict(r, method, model)
+    codes = r["codes"]
+    present = codes >= 0
+    take = np.where(present, codes, 0)
+
+    def rows(a: np.ndarray, fill: Any) -> np.ndarray:
+        if len(a) == 0:
+            return np.full(len(codes), fill, dtype=object if isinstance(fill, str) or fill is None else None)
+        out = a[take]
+        if out.dtype == object or isinstance(fill, str) or fill is None:
+            out = out.astype(object)
+        out[~present] = fill
+        return out
+
+    cs = rows(v["cs"], False).astype(bool)
+    level = rows(v["level"], 0).astype(np.int64)
+    level_any = rows(v["level_any"], 1).astype(np.int64)
+    p_cs = rows(v["p_cs"], 0.0).astype(float)
+    p_level = rows(v["p_level"], 1.0).astype(float)
+    evidence = rows(v["evidence"], "missing")
+    rule_track = rows(r["track"], None)
+    rule_level = rows(np.array([0 if x is None else int(x) for x in r["level"]], dtype=np.int64), 0)
+    function = rows(r["function"], None)
+    text = rows(r["text"], "")
+    language_col = rows(r["language"], language)
+    truncated = rows(r["truncated"], False).astype(bool)
+    confidence = np.where(cs, p_cs * p_level, 1.0 - p_cs)
+    confidence[~present] = 0.0
+
+    if descriptions is not None:
+        cs, level, confidence, evidence = _apply_descriptions(descriptions, len(codes), cs, level, level_any,
+                                                              confidence, evidence, p_cs)
+    # track and function follow the final rung; the rules' are kept where they still apply
+    track = np.where(level >= 3, "management", "individual").astype(object)
+    keep_rule_track = (rule_level == level) & pd.notna(rule_track)
+    track[keep_rule_track] = rule_track[keep_rule_track]
+    need_function = cs & pd.isna(function)
+    if need_function.any():
+        function[need_function] = function_of(text[need_function])
+    level_na = ~cs | (level == 0)
+    track[level_na] = None
+    function[~cs] = None
+    level_arr = pd.array(np.where(level_na, 0, level), dtype="Int64")
+    level_arr[level_na] = pd.NA
+    confidence = np.clip(confidence, 0.0, 1.0)
+    index = r["index"]
+    return pd.DataFrame(
+        {
+            "is_customer_service": cs,
+            "level": level_arr,
+            "level_name": pd.Series(level_arr, index=index).map(LEVEL_NAMES, na_action="ignore").astype("str").array,
+            "track": pd.array(track, dtype="str"),
+            "function": pd.array(function, dtype="str"),
+            "confidence": confidence.astype(np.float64),
+            "language": pd.array(language_col, dtype="str"),
+            "evidence": pd.array(evidence, dtype="str"),
+            "needs_review": (confidence < REVIEW_THRESHOLD) | truncated,
+        },
+        index=index,
+    )
+
+
+def _apply_descriptions(descriptions: Any, n: int, cs: np.ndarray, level: np.ndarray, level_any: np.ndarray,
+                        confidence: np.ndarray, evidence: np.ndarray, p_cs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The description wins where its duties contradict the title (LADDER.md)."""
+    from .description import read_descriptions
+
+    d = read_descriptions(descriptions)
+    if len(d) != n:
+        raise ValueError(f"descriptions has {len(d)} rows, titles {n}")
+    role = d["description_role"].to_numpy(dtype=object, na_value=None)
+    lookalike = np.isin(role, _LOOKALIKES)
+    says_cs = role == "customer_service"
+    cs, level, confidence, evidence = cs.copy(), level.copy(), confidence.copy(), evidence.copy()
+    overrule_out = cs & lookalike
+    overrule_in = ~cs & says_cs & (p_cs >= 0.05)  # the title must at least hint at service work
+    for mask, value in ((overrule_out, False), (overrule_in, True)):
+        cs[mask] = value
+        confidence[mask] = _DESCRIPTION_PRECISION
+        evidence[mask] = np.char.add("description:", role[mask].astype(str))
+    level[overrule_in] = level_any[overrule_in]  # the title's most likely rung
+    manages = d["description_manages"].fillna(False).to_numpy(dtype=bool)
+    promote = cs & manages & (level <= 2) & (level >= 1)
+    level[promote] = 3
+    evidence[promote] = np.char.add(evidence[promote].astype(str), ";description:manages")
+    confidence[promote] = np.minimum(confidence[promote], _DESCRIPTION_PRECISION)
+    return cs, level, confidence, evidence

@@ -1,0 +1,269 @@
+"""The learned half of the role classifier: n-gram TF-IDF into calibrated linear models.
+
+Two models are learned from the labelled titles (``data/labelled/role_titles.csv`` and
+``tests/data/titles_labelled.csv``): one for "customer service or not", one for the rung (1-6)
+of customer-service titles. Their features are the title's character n-grams (1-4, within
+words) and word n-grams (1-2), TF-IDF weighted, plus what the rules of
+:mod:`csresearch.clean.roles` said (CS cue, veto, rung cue) and the title's language, so the model
+learns where the lexicon is right and corrects it where the wording is new.
+
+Each model is a scikit-learn ``LogisticRegression`` calibrated with
+``CalibratedClassifierCV(method="sigmoid", ensemble=False)``. The shipped file
+``csresearch/reference/models/roles_v1.npz`` holds only arrays (vocabularies, idf weights,
+coefficients, intercepts, sigmoid parameters), not a pickle, so it loads with any NumPy and
+scikit-learn version; :func:`fit_role_model` rebuilds it (``scripts/train_role_model.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import expit
+
+from ..errors import ReferenceDataError
+
+__all__ = ["RoleModel", "fit_role_model", "load_role_model", "load_labelled_titles", "MODEL_FILE", "RULE_FEATURES"]
+
+MODEL_FILE = "models/roles_v1.npz"
+_LANGS = ("zh", "ru", "en", "de", "fr")
+#: Names of the dense features taken from the rules' verdict.
+RULE_FEATURES = (
+    "rule_cs", "rule_veto", "rule_no_cue", "rule_abstain", "rule_level_default",
+    *(f"rule_level_{k}" for k in range(1, 7)), "rule_expert", *(f"lang_{x}" for x in _LANGS),
+)
+# The rules' verdict enters at this scale, so that the L2 penalty lets it weigh as much as the
+# many n-grams together (chosen by leave-one-source-out, benchmarks/eval_roles.py).
+_RULE_SCALE = 3.0
+_CHAR = {"analyzer": "char_wb", "ngram_range": (1, 4)}
+_WORD = {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"}
+
+
+@dataclass(frozen=True)
+class _Calibrated:
+    """A linear model and its per-class sigmoid calibration, as plain arrays."""
+
+    coef: np.ndarray  # (k, n_features); k = 1 for a binary model
+    intercept: np.ndarray  # (k,)
+    a: np.ndarray  # (k,)
+    b: np.ndarray  # (k,)
+    classes: np.ndarray  # (n_classes,)
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        d = np.asarray(X @ self.coef.T) + self.intercept
+        p = expit(-(self.a * d + self.b))
+        if len(self.classes) == 2:
+            return np.column_stack([1 - p[:, 0], p[:, 0]])
+        total = p.sum(axis=1, keepdims=True)
+        return np.divide(p, total, out=np.full_like(p, 1 / len(self.classes)), where=total > 0)
+
+
+@dataclass(frozen=True, eq=False)
+class RoleModel:
+    """Fitted vocabularies and calibrated models (see module docstring)."""
+
+    char_vocab: np.ndarray
+    char_idf: np.ndarray
+    word_vocab: np.ndarray
+    word_idf: np.ndarray
+    cs: _Calibrated
+    level: _Calibrated
+    meta: dict[str, Any]
+
+    @cache
+    def _vectorizers(self) -> tuple[Any, Any]:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        char = CountVectorizer(vocabulary={t: i for i, t in enumerate(self.char_vocab.tolist())}, **_CHAR)
+        word = CountVectorizer(vocabulary={t: i for i, t in enumerate(self.word_vocab.tolist())}, **_WORD)
+        return char, word
+
+    def features(self, texts: list[str], rules: np.ndarray) -> sp.csr_matrix:
+        """Feature matrix of normalised titles ``texts`` and their rule features ``rules``."""
+        char, word = self._vectorizers()
+        blocks = [_tfidf(char.transform(texts), self.char_idf), _tfidf(word.transform(texts), self.word_idf),
+                  sp.csr_matrix(rules.astype(np.float64) * _RULE_SCALE)]
+        return sp.hstack(blocks, format="csr")
+
+    def predict(self, texts: list[str], rules: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """P(customer service) and P(level = 1..6) for each text (levels in columns 0-5)."""
+        if len(texts) == 0:
+            return np.zeros(0), np.zeros((0, 6))
+        X = self.features(texts, rules)
+        p_cs = self.cs.predict_proba(X)[:, 1]
+        p_lv = np.zeros((len(texts), 6))
+        p_lv[:, self.level.classes.astype(int) - 1] = self.level.predict_proba(X)
+        return p_cs, p_lv
+
+    def save(self, path: str | Path) -> None:
+        arrays = {
+            "char_vocab": self.char_vocab, "char_idf": self.char_idf,
+            "word_vocab": self.word_vocab, "word_idf": self.word_idf,
+            "meta": np.array(json.dumps(self.meta, sort_keys=True, ensure_ascii=False)),
+        }
+        for name, m in (("cs", self.cs), ("level", self.level)):
+            for field in ("coef", "intercept", "a", "b", "classes"):
+                arrays[f"{name}_{field}"] = getattr(m, field)
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    from sklearn.preprocessing import normalize
+
+    X = counts.astype(np.float64).tocsr()
+    np.log(X.data, out=X.data)
+    X.data += 1.0  # sublinear tf, as TfidfVectorizer(sublinear_tf=True)
+    X = X @ sp.diags(idf)
+    return normalize(X, norm="l2", copy=False)
+
+
+def load_role_model(path: str | Path | None = None) -> RoleModel:
+    """Load the shipped model (or one written by :meth:`RoleModel.save`)."""
+    if path is None:
+        return _shipped()
+    return _load(Path(path))
+
+
+@cache
+def _shipped() -> RoleModel:
+    ref = resources.files("csresearch.reference").joinpath(MODEL_FILE)
+    with resources.as_file(ref) as p:
+        if not p.exists():
+            raise ReferenceDataError(
+                f"csresearch/reference/{MODEL_FILE} is missing; rebuild it with scripts/train_role_model.py"
+            )
+        return _load(p)
+
+
+def _load(path: Path) -> RoleModel:
+    try:
+        z = np.load(path, allow_pickle=False)
+        parts = {
+            name: _Calibrated(*(z[f"{name}_{f}"] for f in ("coef", "intercept", "a", "b", "classes")))
+            for name in ("cs", "level")
+        }
+        return RoleModel(z["char_vocab"], z["char_idf"], z["word_vocab"], z["word_idf"], parts["cs"],
+                         parts["level"], json.loads(str(z["meta"])))
+    except (KeyError, ValueError, OSError) as exc:
+        raise ReferenceDataError(f"role model {path} is unreadable or incomplete: {exc}") from exc
+
+
+def _fit_calibrated(X: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str | None) -> _Calibrated:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    n_min = int(pd.Series(y).value_counts().min())
+    folds = max(2, min(5, n_min))
+    clf = CalibratedClassifierCV(
+        LogisticRegression(C=C, max_iter=2000, class_weight=class_weight),
+        method="sigmoid", ensemble=False, cv=StratifiedKFold(folds, shuffle=True, random_state=0),
+    ).fit(X, y)
+    cal = clf.calibrated_classifiers_[0]
+    lr = cal.estimator
+    return _Calibrated(
+        coef=np.asarray(lr.coef_, dtype=np.float64), intercept=np.asarray(lr.intercept_, dtype=np.float64),
+        a=np.array([c.a_ for c in cal.calibrators], dtype=np.float64),
+        b=np.array([c.b_ for c in cal.calibrators], dtype=np.float64),
+        classes=np.asarray(clf.classes_),
+    )
+
+
+def fit_role_model(labelled: pd.DataFrame, *, C: float = 4.0, min_df: int = 2,
+                   class_weight: str | None = None) -> RoleModel:
+    """Fit the role model on labelled titles.
+
+    Parameters
+    ----------
+    labelled : DataFrame
+        Columns ``title``, ``is_customer_service`` (bool) and ``level`` (1-6 for CS titles;
+        rows whose level is missing train only the CS model); optional ``source``.
+    C : float
+        Inverse L2 penalty of both logistic regressions.
+    min_df : int
+        An n-gram enters the vocabulary when it occurs in at least this many titles.
+
+    Returns
+    -------
+    RoleModel
+        Deterministic: the same rows give the same arrays.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"title": ["客服专员", "客服主管", "电话销售", "Sales Executive"] * 6,
+    ...                    "is_customer_service": [True, True, False, False] * 6,
+    ...                    "level": [1, 4, None, None] * 6})
+    >>> m = fit_role_model(df)  # doctest: +SKIP
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .roles import rule_features
+
+    df = labelled.reset_index(drop=True)
+    texts, rules = rule_features(df["title"])
+    vocab = {}
+    for name, params in (("char", _CHAR), ("word", _WORD)):
+        v = TfidfVectorizer(min_df=min_df, sublinear_tf=True, **params).fit(texts)
+        order = np.argsort(list(v.vocabulary_.values()))
+        vocab[name] = (np.array(list(v.vocabulary_.keys()))[order], v.idf_.astype(np.float64))
+    placeholder = _Calibrated(np.zeros((1, 1)), np.zeros(1), np.zeros(1), np.zeros(1), np.array([0, 1]))
+    model = RoleModel(vocab["char"][0], vocab["char"][1], vocab["word"][0], vocab["word"][1],
+                      placeholder, placeholder, {})
+    X = model.features(texts, rules)
+    y_cs = df["is_customer_service"].astype(bool).to_numpy()
+    cs = _fit_calibrated(X, y_cs.astype(int), C, class_weight)
+    lv = pd.to_numeric(df["level"], errors="coerce")
+    has_level = y_cs & lv.notna().to_numpy()
+    counts = lv[has_level].value_counts()
+    has_level &= lv.isin(counts[counts >= 2].index).to_numpy()  # calibration needs 2 per rung
+    level = _fit_calibrated(X[has_level], lv[has_level].astype(int).to_numpy(), C, class_weight)
+    # The rung a rule cue names is kept (rules state the ladder; a model trained on few
+    # high-rung titles drifts to the common rungs); its probability is how often such cue
+    # rungs were right on the training titles, by rung.
+    rule_level = np.where(rules[:, RULE_FEATURES.index("rule_cs")] > 0,
+                          (rules[:, [RULE_FEATURES.index(f"rule_level_{k}") for k in range(1, 7)]]
+                           * np.arange(1, 7)).sum(axis=1), 0)
+    cue = (rule_level > 0) & (rules[:, RULE_FEATURES.index("rule_level_default")] == 0) & y_cs & lv.notna().to_numpy()
+    right = rule_level[cue] == lv[cue].astype(int).to_numpy()
+    cue_acc = [float((right[rule_level[cue] == k].sum() + 1) / ((rule_level[cue] == k).sum() + 2)) for k in range(1, 7)]
+    meta = {
+        "rule_cue_level_accuracy": cue_acc,
+        "rows": int(len(df)), "cs_rows": int(y_cs.sum()), "level_rows": int(has_level.sum()),
+        "sources": sorted(df["source"].astype(str).unique().tolist()) if "source" in df else [],
+        "C": C, "min_df": min_df, "class_weight": class_weight, "rule_scale": _RULE_SCALE, "features": {"char": _CHAR["ngram_range"], "word": _WORD["ngram_range"],
+                                                "rules": list(RULE_FEATURES)},
+    }
+    return RoleModel(model.char_vocab, model.char_idf, model.word_vocab, model.word_idf, cs, level, meta)
+
+
+def load_labelled_titles(root: str | Path, *, include_final: bool = True) -> pd.DataFrame:
+    """The labelled titles the model is trained on, one frame with a ``source`` column.
+
+    Reads ``data/labelled/role_titles.csv`` (when present) and ``tests/data/titles_labelled.csv``
+    under ``root`` (the repository). ``include_final=False`` drops the rows kept back for the
+    first-contact score (``holdout == "final"``).
+    """
+    root = Path(root)
+    frames = []
+    corpus = root / "data" / "labelled" / "role_titles.csv"
+    if corpus.exists():
+        frames.append(pd.read_csv(corpus, dtype={"holdout": "str"}))
+    older = pd.read_csv(root / "tests" / "data" / "titles_labelled.csv")
+    frames.append(older.rename(columns={"origin": "source"}).assign(holdout=pd.NA))
+    df = pd.concat(frames, ignore_index=True)
+    df["is_customer_service"] = df["is_customer_service"].astype(str).str.lower().isin(["true", "1", "yes"])
+    df["level"] = pd.to_numeric(df["level"], errors="coerce").astype("Int64")
+    df = df[df["title"].astype(str).str.strip().ne("") & df["title"].notna()]
+    df = df.drop_duplicates(subset=["title"], keep="first")  # the newer corpus's label wins
+    if not include_final:
+        df = df[df["holdout"].astype(str).str.lower() != "final"]
+    return df.reset_index(drop=True)

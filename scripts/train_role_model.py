@@ -1,0 +1,36 @@
+"""Rebuild the shipped role model, csresearch/reference/models/roles_v1.npz.
+
+Trains :func:`csresearch.clean.roles_model.fit_role_model` on data/labelled/role_titles.csv
+and tests/data/titles_labelled.csv. Deterministic: the same labelled rows give the same file.
+
+    python scripts/train_role_model.py                  # every labelled row (the shipped model)
+    python scripts/train_role_model.py --exclude-final  # without the holdout == "final" rows
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from csresearch.clean.roles_model import MODEL_FILE, fit_role_model, load_labelled_titles
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--exclude-final", action="store_true", help="leave out holdout == 'final' rows")
+    ap.add_argument("--out", type=Path, default=ROOT / "csresearch" / "reference" / MODEL_FILE)
+    args = ap.parse_args()
+    df = load_labelled_titles(ROOT, include_final=not args.exclude_final)
+    model = fit_role_model(df)
+    model.meta["trained_on"] = "all labelled rows" if not args.exclude_final else "rows without holdout == final"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.out)
+    print(f"{args.out}: {model.meta['rows']} titles ({model.meta['cs_rows']} CS), "
+          f"{len(model.char_vocab)} char and {len(model.word_vocab)} word n-grams, "
+          f"{args.out.stat().st_size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
