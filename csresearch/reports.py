@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .outputs import atomic_write
+
 __all__ = ["render_notebooks", "FIGURE_REPR"]
 
 #: The text a matplotlib Figure shows when no image was rendered for it.
@@ -57,7 +59,7 @@ def render_notebooks(notebook_dir: str | Path, out_dir: str | Path) -> list[Path
         # report depend on the network; nothing in the notebooks needs them
         body = _CDN_SCRIPT.sub("", body)
         target = out_dir / f"{path.stem}.html"
-        target.write_text(body, encoding="utf-8")
+        atomic_write(target, lambda tmp, body=body: tmp.write_text(body, encoding="utf-8"))
         written.append(target)
     return written
 

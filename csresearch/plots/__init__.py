@@ -29,7 +29,7 @@ def save_figure(fig: Figure, outdir: str | Path, name: str, *, formats: tuple[st
     >>> fig, ax = plt.subplots()
     >>> paths = save_figure(fig, "/tmp/figs", "demo")  # doctest: +SKIP
     """
-    from ..outputs import atomic_write, safe_name
+    from ..outputs import atomic_write, safe_name, write_csv
 
     out = Path(outdir)
     name = safe_name(name, "figure name")
@@ -37,7 +37,7 @@ def save_figure(fig: Figure, outdir: str | Path, name: str, *, formats: tuple[st
     data = getattr(fig, "csresearch_data", None)
     if data is not None:  # the cells the figure shows, for the disclosure scan of the build's outputs
         data_path = out / f"{name}.data.csv"
-        data.to_csv(data_path, index=False, lineterminator="\n", float_format="%.6g")
+        write_csv(data, data_path, float_format="%.6g")  # atomic, formula-like labels escaped
     with plt.rc_context({"svg.hashsalt": name, "svg.fonttype": "path"}):
         for fmt in formats:
             path = out / f"{name}.{fmt}"
