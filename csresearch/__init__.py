@@ -3,7 +3,7 @@
 The public API, by stage of the research:
 
 - reading and cleaning: :func:`read_table`, :func:`canonical_columns`, :func:`clean_survey`, :func:`parse_salaries`,
-  :func:`classify_titles`, :func:`normalize_cities`, :func:`parse_experience`,
+  :func:`classify_titles`, :func:`classify_roles`, :func:`read_descriptions`, :func:`normalize_cities`, :func:`parse_experience`,
   :func:`parse_education`, :func:`load_processed`
 - money: :func:`convert_currency`, :func:`deflate`
 - pay models: :func:`fit_pay_model`, :func:`pay_bands`, :func:`pay_band_tables`, :func:`fit_pay_predictor`
@@ -40,6 +40,8 @@ _EXPORTS = {
     "canonical_columns": "csresearch.io",
     "parse_salaries": "csresearch.clean.salary",
     "classify_titles": "csresearch.clean.roles",
+    "classify_roles": "csresearch.clean.role_classifier",
+    "read_descriptions": "csresearch.clean.description",
     "normalize_cities": "csresearch.clean.geo",
     "normalize_countries": "csresearch.clean.country",
     "parse_experience": "csresearch.clean.experience",
@@ -93,6 +95,8 @@ if TYPE_CHECKING:  # static analysers and IDEs see the real names
     from .clean.country import normalize_countries
     from .clean.geo import normalize_cities
     from .clean.pipeline import CleanResult, clean_survey
+    from .clean.description import read_descriptions
+    from .clean.role_classifier import classify_roles
     from .clean.roles import classify_titles
     from .clean.salary import parse_salaries
     from .events import build_spells, split_spells, validate_events

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,3 +37,24 @@ def test_bad_input_never_raises(values):
     assert out["confidence"].between(0, 1).all()
     assert (out["needs_review"] | (out["confidence"] >= REVIEW_THRESHOLD)).all()
     assert out.loc[~out["is_customer_service"], "level"].isna().all()
+
+
+@pytest.mark.slow
+def test_fresh_training_reproduces_the_shipped_model(tmp_path):
+    """scripts/train_role_model.py on the shipped labelled data gives the shipped model's answers."""
+    from pathlib import Path
+
+    from csresearch.clean.roles_model import fit_role_model, load_labelled_titles, load_role_model
+
+    root = Path(__file__).resolve().parents[1]
+    labelled = load_labelled_titles(root, include_final=True)
+    fresh = fit_role_model(labelled)
+    fresh.save(tmp_path / "fresh.npz")
+    fresh = load_role_model(tmp_path / "fresh.npz")
+    shipped = load_role_model()
+    titles = labelled["title"].drop_duplicates().head(1500).tolist()
+    a = classify_roles(titles, model=fresh)
+    b = classify_roles(titles, model=shipped)
+    pd.testing.assert_series_equal(a["is_customer_service"], b["is_customer_service"])
+    pd.testing.assert_series_equal(a["level"], b["level"])
+    np.testing.assert_allclose(a["confidence"], b["confidence"], rtol=0, atol=1e-9)

@@ -236,7 +236,7 @@ def read_descriptions(descriptions: Any) -> pd.DataFrame:
     --------
     >>> out = read_descriptions(["负责接听客户来电，处理客户投诉。底薪+提成，五险一金，13薪",
     ...                          "Manage a team of 12 advisors handling customer complaints by phone and chat"])
-    >>> out[["description_role", "description_team_size", "description_channels"]]
+    >>> out[["description_role", "description_team_size", "description_channels"]]  # doctest: +NORMALIZE_WHITESPACE
       description_role  description_team_size description_channels
     0  customer_service                   <NA>                phone
     1  customer_service                     12           phone;chat

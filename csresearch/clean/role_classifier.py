@@ -105,7 +105,7 @@ def classify_roles(
     --------
     >>> out = classify_roles(["客服专员", "客服专员", "Customer Care Team Leader"],
     ...                      ["负责接听客户来电，处理客户投诉", "负责逾期客户的电话催收，回款", None])
-    >>> out[["is_customer_service", "level", "evidence"]]
+    >>> out[["is_customer_service", "level", "evidence"]]  # doctest: +NORMALIZE_WHITESPACE
        is_customer_service  level                                    evidence
     0                 True      1  rules+model:cue=客服;level=专员
     1                False   <NA>              description:collections
