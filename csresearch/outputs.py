@@ -132,6 +132,17 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _newlines_as_lf(df: pd.DataFrame) -> pd.DataFrame:
+    for col in df.columns:
+        values = df[col]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        has_cr = values.map(lambda v: isinstance(v, str) and "\r" in v)
+        if bool(has_cr.any()):
+            df[col] = values.mask(has_cr, values.astype("str").str.replace("\r\n", "\n").str.replace("\r", "\n"))
+    return df
+
+
 def _is_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value)
 
@@ -184,8 +195,13 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False, **kwargs: Any) -> Path:
-    """Write CSV atomically with formula-like text cells escaped (:func:`escape_formulas`)."""
-    frame = escape_formulas(df)
+    """Write CSV atomically with formula-like text cells escaped (:func:`escape_formulas`).
+
+    A carriage return inside a text cell is written as a newline: Python's csv writer quotes
+    a cell holding "\\n" but not one holding a lone "\\r", which a reader then takes as the end
+    of the row (a rejects file would read back with more rows than it has).
+    """
+    frame = _newlines_as_lf(escape_formulas(df))
     if index:
         frame.index = frame.index.map(lambda v: tuple(map(_escape_value, v)) if isinstance(v, tuple) else _escape_value(v))
     kwargs.setdefault("lineterminator", "\n")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from csresearch import cli
@@ -140,5 +140,8 @@ def test_hostile_files_through_clean_reader_and_row_checks(tmp_path, capsys, mon
 @settings(max_examples=int(__import__("os").environ.get("HOSTILE_FULL_N", 50)), deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(f=hostile_files())
+# found in CI: a lone CR in a cell was written unquoted into the rejects CSV, which then read back one row longer
+@example(f=("json", b'[{"title": "", "salary_text": ""}, {"title": "\\r", "salary_text": ""}, '
+               b'{"title": "title", "salary_text": "salary_text"}, {"title": "title", "salary_text": "salary_text"}]'))
 def test_hostile_files_through_the_whole_clean(tmp_path, capsys, f):
     _clean(tmp_path, *f, capsys)
