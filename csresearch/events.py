@@ -30,13 +30,13 @@ ends in ``exit``; such spells are kept so that counts reconcile with the export
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
 
+from csresearch._pandera import Col, build_schema
 from csresearch.errors import SchemaError
 
 __all__ = ["EVENTS", "EventHistorySchema", "validate_events", "build_spells", "split_spells", "DAYS_PER_MONTH"]
@@ -50,17 +50,25 @@ _SAME_DAY_RANK = {"hire": 0, "promotion": 1, "demotion": 1, "exit": 2}
 _MAX_LISTED = 10
 
 
-class EventHistorySchema(pa.DataFrameModel):
-    """Column types of an event history; extra columns (covariates) are allowed."""
+_EVENT_COLUMNS = {
+    "employee_id": Col(None),
+    "date": Col("datetime"),
+    "event": Col("str", isin=list(EVENTS)),
+    "level": Col("Int64", ge=1),
+}
 
-    employee_id: Series[Any] = pa.Field(nullable=False)
-    date: Series[pa.DateTime] = pa.Field(nullable=False)
-    event: Series[str] = pa.Field(isin=list(EVENTS), nullable=False)
-    level: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=False)
 
-    class Config:
-        coerce = True
-        strict = False
+def __getattr__(name: str) -> Any:
+    # EventHistorySchema: the column types of an event history (covariates allowed), a pandera
+    # schema built on first use (csresearch._pandera says why not at import).
+    if name == "EventHistorySchema":
+        return _event_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@lru_cache(maxsize=1)
+def _event_schema() -> Any:
+    return build_schema("EventHistorySchema", _EVENT_COLUMNS, coerce=True)
 
 
 def _raise_problems(problems: pd.DataFrame, what: str) -> None:
@@ -205,9 +213,11 @@ def validate_events(events: pd.DataFrame) -> pd.DataFrame:
         _raise_problems(pd.concat(problems), "impossible histories")
 
     ev = ev.drop(columns=["_pos", "_rank"])
+    import pandera.errors
+
     try:
-        return EventHistorySchema.validate(ev)
-    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as err:  # pragma: no cover - caught above
+        return _event_schema().validate(ev)
+    except (pandera.errors.SchemaError, pandera.errors.SchemaErrors) as err:  # pragma: no cover - caught above
         raise SchemaError(f"event history does not match the schema: {err}") from err
 
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
 
+from ._pandera import Col, build_schema
 from .clean.oews import OEWS_STATS, read_oews
 from .errors import ColumnMappingError, InputFileError, SchemaError
 from .schema import LEVEL_NAMES
@@ -44,48 +44,58 @@ COLUMNS = ["country", "region_or_city", "area_type", "occupation_system", "occup
            "suppressed", "note", "source", "licence"]
 
 
-class PublishedStatistics(pa.DataFrameModel):
-    """pandera model of ``data/processed/published_pay.csv`` (README: "Published statistics")."""
+_PUBLISHED_COLUMNS = {
+    "country": Col("str", str_matches=r"^[A-Z]{2}$"),
+    "region_or_city": Col("str", str_length={"min_value": 1}),
+    "area_type": Col("str", isin=["national", "region", "state", "metro", "nonmetro", "city"]),
+    "occupation_system": Col("str", isin=["SOC2018", "SOC2020", "ISCO-08", "OKZ", "all"]),
+    "occupation_code": Col("str", nullable=True),
+    "occupation_name": Col("str", str_length={"min_value": 1}),
+    "rung": Col("Int64", nullable=True, isin=list(LEVEL_NAMES)),
+    "rung_name": Col("str", nullable=True, isin=list(LEVEL_NAMES.values())),
+    "population": Col("str", str_length={"min_value": 1}),
+    "statistic": Col("str", isin=STATISTICS),
+    "value": Col("float64", nullable=True, gt=0),
+    "currency": Col("str", str_matches=r"^[A-Z]{3}$"),
+    "period": Col("str", isin=["hour", "week", "month", "year"]),
+    "year": Col("int64", ge=1990, le=2100),
+    "n_jobs": Col("Int64", nullable=True, ge=0),
+    "suppressed": Col("bool"),
+    "note": Col("str", nullable=True),
+    "source": Col("str", isin=list(OFFICIAL_SOURCES)),
+    "licence": Col("str", str_length={"min_value": 1}),
+}
 
-    country: Series[str] = pa.Field(str_matches=r"^[A-Z]{2}$")
-    region_or_city: Series[str] = pa.Field(str_length={"min_value": 1})
-    area_type: Series[str] = pa.Field(isin=["national", "region", "state", "metro", "nonmetro", "city"])
-    occupation_system: Series[str] = pa.Field(isin=["SOC2018", "SOC2020", "ISCO-08", "OKZ", "all"])
-    occupation_code: Series[str] = pa.Field(nullable=True)
-    occupation_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    rung: Series[pd.Int64Dtype] = pa.Field(isin=list(LEVEL_NAMES), nullable=True)
-    rung_name: Series[str] = pa.Field(isin=list(LEVEL_NAMES.values()), nullable=True)
-    population: Series[str] = pa.Field(str_length={"min_value": 1})
-    statistic: Series[str] = pa.Field(isin=STATISTICS)
-    value: Series[float] = pa.Field(gt=0, nullable=True)
-    currency: Series[str] = pa.Field(str_matches=r"^[A-Z]{3}$")
-    period: Series[str] = pa.Field(isin=["hour", "week", "month", "year"])
-    year: Series[int] = pa.Field(ge=1990, le=2100)
-    n_jobs: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
-    suppressed: Series[bool]
-    note: Series[str] = pa.Field(nullable=True)
-    source: Series[str] = pa.Field(isin=list(OFFICIAL_SOURCES))
-    licence: Series[str] = pa.Field(str_length={"min_value": 1})
 
-    @pa.dataframe_check
-    def _suppressed_has_no_value(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["suppressed"] == df["value"].isna()
+def _suppressed_has_no_value(df: pd.DataFrame) -> pd.Series:
+    return df["suppressed"] == df["value"].isna()
 
-    @pa.dataframe_check
-    def _rung_name_matches(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["rung_name"].isna() | (df["rung"].map(LEVEL_NAMES) == df["rung_name"])
 
-    class Config:
-        strict = True
-        ordered = True
-        coerce = False
+def _rung_name_matches(df: pd.DataFrame) -> pd.Series:
+    return df["rung_name"].isna() | (df["rung"].map(LEVEL_NAMES) == df["rung_name"])
+
+
+@lru_cache(maxsize=1)
+def _published_schema() -> Any:
+    """pandera schema of ``data/processed/published_pay.csv`` (README: "Published statistics"),
+    built on first use (csresearch._pandera says why not at import)."""
+    checks = [("_suppressed_has_no_value", _suppressed_has_no_value, None), ("_rung_name_matches", _rung_name_matches, None)]
+    return build_schema("PublishedStatistics", _PUBLISHED_COLUMNS, checks, strict=True, ordered=True, coerce=False)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PublishedStatistics":
+        return _published_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def validate_published(df: pd.DataFrame) -> pd.DataFrame:
     """Validate a published-statistics table; raise :class:`SchemaError` naming what fails."""
+    import pandera.errors
+
     try:
-        return PublishedStatistics.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as e:
+        return _published_schema().validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as e:
         fc = e.failure_cases
         raise SchemaError(f"published statistics fail the schema: {fc[['column', 'check']].drop_duplicates().to_dict('records')[:8]}") from e
 
@@ -214,7 +224,7 @@ def published_statistics(raw_dir: str | Path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Validated by :class:`PublishedStatistics`.
+        Validated by ``PublishedStatistics`` (a pandera schema).
 
     Examples
     --------

@@ -1,21 +1,25 @@
 """The processed-table schema: one row per respondent or posting.
 
-The README's "Processed table" section describes each column; this pandera model is the
-executable form of it. :func:`validate_processed` raises :class:`~csresearch.errors.SchemaError`
-naming the failing columns and values; :func:`schema_failures` returns the failing rows instead,
-so the pipeline can move them to the rejects table rather than drop them.
+The README's "Processed table" section describes each column; the pandera schema
+:func:`processed_schema` (built on first use) is the executable form of it.
+:func:`validate_processed` raises :class:`~csresearch.errors.SchemaError` naming the failing
+columns and values; :func:`schema_failures` returns the failing rows instead, so the pipeline
+can move them to the rejects table rather than drop them.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
+from functools import lru_cache
+from typing import Any
 
+import pandas as pd
+
+from ._pandera import Col, build_schema
 from .errors import SchemaError
 
 __all__ = [
     "ProcessedTable",
+    "processed_schema",
     "PROCESSED_COLUMNS",
     "LEVEL_NAMES",
     "validate_processed",
@@ -36,88 +40,110 @@ PERIODS = ["hour", "day", "week", "month", "year"]
 BASES = ["gross", "net", "unknown"]
 
 
-class ProcessedTable(pa.DataFrameModel):
-    """pandera model of ``data/processed/survey.parquet``."""
+# The columns in order (README "Processed table"), as data: the pandera schema is built from
+# this on first validation (csresearch._pandera says why not a DataFrameModel).
+_COLUMNS: dict[str, Col] = {
+    "record_id": Col("str", unique=True, str_matches=r"^[0-9a-f]{16}$"),
+    "source": Col("str", str_length={"min_value": 1}),
+    "source_row": Col("Int64", ge=1),
+    "year": Col("Int64", nullable=True, ge=1990, le=2100),
+    "country": Col("str", nullable=True, str_matches=r"^[A-Z]{2}$"),
+    "city": Col("str", nullable=True),
+    "city_local": Col("str", nullable=True),
+    "cn_tier": Col("Int64", nullable=True, isin=[1, 2, 3]),
+    "company": Col("str", nullable=True),
+    "title": Col("str", nullable=True),
+    "is_customer_service": Col("bool"),
+    "level": Col("Int64", nullable=True, isin=list(LEVEL_NAMES)),
+    "level_name": Col("str", nullable=True, isin=list(LEVEL_NAMES.values())),
+    "track": Col("str", nullable=True, isin=TRACKS),
+    "function": Col("str", nullable=True, isin=FUNCTIONS),
+    "experience_years_low": Col("float64", nullable=True, ge=0, le=60),
+    "experience_years_high": Col("float64", nullable=True, ge=0, le=60),
+    "experience_years": Col("float64", nullable=True, ge=0, le=60),
+    "education": Col("str", nullable=True, isin=EDUCATION_LEVELS),
+    "salary_text": Col("str", nullable=True),
+    "salary_status": Col("str", isin=SALARY_STATUSES),
+    "salary_flags": Col("str", nullable=True),
+    "pay_low": Col("float64", nullable=True, gt=0),
+    "pay_high": Col("float64", nullable=True, gt=0),
+    "currency": Col("str", nullable=True, str_matches=r"^[A-Z]{3}$"),
+    "period": Col("str", nullable=True, isin=PERIODS),
+    "months_per_year": Col("float64", nullable=True, ge=12, le=24),
+    "basis": Col("str", nullable=True, isin=BASES),
+    "monthly_low": Col("float64", nullable=True, gt=0),
+    "monthly_high": Col("float64", nullable=True, gt=0),
+    "annual_low": Col("float64", nullable=True, gt=0),
+    "annual_high": Col("float64", nullable=True, gt=0),
+    "annual_mid": Col("float64", nullable=True, gt=0),
+    "annual_mid_usd_ppp": Col("float64", nullable=True, gt=0),
+    "n_respondents": Col("Int64", nullable=True, ge=1),
+    "is_synthetic": Col("bool"),
+    "duplicate_of": Col("Int64", nullable=True, ge=1),
+}
 
-    record_id: Series[str] = pa.Field(unique=True, str_matches=r"^[0-9a-f]{16}$")
-    source: Series[str] = pa.Field(str_length={"min_value": 1})
-    source_row: Series[pd.Int64Dtype] = pa.Field(ge=1)
-    year: Series[pd.Int64Dtype] = pa.Field(ge=1990, le=2100, nullable=True)
-    country: Series[str] = pa.Field(str_matches=r"^[A-Z]{2}$", nullable=True)
-    city: Series[str] = pa.Field(nullable=True)
-    city_local: Series[str] = pa.Field(nullable=True)
-    cn_tier: Series[pd.Int64Dtype] = pa.Field(isin=[1, 2, 3], nullable=True)
-    company: Series[str] = pa.Field(nullable=True)
-    title: Series[str] = pa.Field(nullable=True)
-    is_customer_service: Series[bool]
-    level: Series[pd.Int64Dtype] = pa.Field(isin=list(LEVEL_NAMES), nullable=True)
-    level_name: Series[str] = pa.Field(isin=list(LEVEL_NAMES.values()), nullable=True)
-    track: Series[str] = pa.Field(isin=TRACKS, nullable=True)
-    function: Series[str] = pa.Field(isin=FUNCTIONS, nullable=True)
-    experience_years_low: Series[float] = pa.Field(ge=0, le=60, nullable=True)
-    experience_years_high: Series[float] = pa.Field(ge=0, le=60, nullable=True)
-    experience_years: Series[float] = pa.Field(ge=0, le=60, nullable=True)
-    education: Series[str] = pa.Field(isin=EDUCATION_LEVELS, nullable=True)
-    salary_text: Series[str] = pa.Field(nullable=True)
-    salary_status: Series[str] = pa.Field(isin=SALARY_STATUSES)
-    salary_flags: Series[str] = pa.Field(nullable=True)
-    pay_low: Series[float] = pa.Field(gt=0, nullable=True)
-    pay_high: Series[float] = pa.Field(gt=0, nullable=True)
-    currency: Series[str] = pa.Field(str_matches=r"^[A-Z]{3}$", nullable=True)
-    period: Series[str] = pa.Field(isin=PERIODS, nullable=True)
-    months_per_year: Series[float] = pa.Field(ge=12, le=24, nullable=True)
-    basis: Series[str] = pa.Field(isin=BASES, nullable=True)
-    monthly_low: Series[float] = pa.Field(gt=0, nullable=True)
-    monthly_high: Series[float] = pa.Field(gt=0, nullable=True)
-    annual_low: Series[float] = pa.Field(gt=0, nullable=True)
-    annual_high: Series[float] = pa.Field(gt=0, nullable=True)
-    annual_mid: Series[float] = pa.Field(gt=0, nullable=True)
-    annual_mid_usd_ppp: Series[float] = pa.Field(gt=0, nullable=True)
-    n_respondents: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)
-    is_synthetic: Series[bool]
-    duplicate_of: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)
 
-    class Config:
-        strict = True
-        ordered = True
-        coerce = False
+def _ordered_range(df: pd.DataFrame) -> pd.Series:
+    lo, hi = df["pay_low"], df["pay_high"]
+    return ~(lo.notna() & hi.notna() & (lo > hi))
 
-    @pa.dataframe_check(error="pay_low > pay_high")
-    def _ordered_range(cls, df: pd.DataFrame) -> Series[bool]:
-        lo, hi = df["pay_low"], df["pay_high"]
-        return ~(lo.notna() & hi.notna() & (lo > hi))
 
-    @pa.dataframe_check(error="experience_years_low > experience_years_high")
-    def _ordered_experience(cls, df: pd.DataFrame) -> Series[bool]:
-        lo, hi = df["experience_years_low"], df["experience_years_high"]
-        return ~(lo.notna() & hi.notna() & (lo > hi))
+def _ordered_experience(df: pd.DataFrame) -> pd.Series:
+    lo, hi = df["experience_years_low"], df["experience_years_high"]
+    return ~(lo.notna() & hi.notna() & (lo > hi))
 
-    @pa.dataframe_check(error="ok salary without currency, period or any amount")
-    def _ok_salary_complete(cls, df: pd.DataFrame) -> Series[bool]:
-        ok = df["salary_status"] == "ok"
-        complete = (
-            df["currency"].notna() & df["period"].notna()
-            & (df["pay_low"].notna() | df["pay_high"].notna())
-        )
-        return ~ok | complete
 
-    @pa.dataframe_check(error="level set for a title that is not customer service")
-    def _level_only_for_cs(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["is_customer_service"] | df["level"].isna()
+def _ok_salary_complete(df: pd.DataFrame) -> pd.Series:
+    ok = df["salary_status"] == "ok"
+    complete = (
+        df["currency"].notna() & df["period"].notna()
+        & (df["pay_low"].notna() | df["pay_high"].notna())
+    )
+    return ~ok | complete
 
-    @pa.dataframe_check(error="level_name does not match level")
-    def _level_name_matches(cls, df: pd.DataFrame) -> Series[bool]:
-        expected = df["level"].map(LEVEL_NAMES)
-        both = df["level"].notna()
-        return ~both | (expected.astype("str") == df["level_name"].astype("str"))
 
-    @pa.dataframe_check(error="cn_tier set outside China")
-    def _tier_only_cn(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["cn_tier"].isna() | (df["country"] == "CN")
+def _level_only_for_cs(df: pd.DataFrame) -> pd.Series:
+    return df["is_customer_service"] | df["level"].isna()
+
+
+def _level_name_matches(df: pd.DataFrame) -> pd.Series:
+    expected = df["level"].map(LEVEL_NAMES)
+    both = df["level"].notna()
+    return ~both | (expected.astype("str") == df["level_name"].astype("str"))
+
+
+def _tier_only_cn(df: pd.DataFrame) -> pd.Series:
+    return df["cn_tier"].isna() | (df["country"] == "CN")
+
+
+_TABLE_CHECKS = [
+    ("_ordered_range", _ordered_range, "pay_low > pay_high"),
+    ("_ordered_experience", _ordered_experience, "experience_years_low > experience_years_high"),
+    ("_ok_salary_complete", _ok_salary_complete, "ok salary without currency, period or any amount"),
+    ("_level_only_for_cs", _level_only_for_cs, "level set for a title that is not customer service"),
+    ("_level_name_matches", _level_name_matches, "level_name does not match level"),
+    ("_tier_only_cn", _tier_only_cn, "cn_tier set outside China"),
+]
+
+
+@lru_cache(maxsize=1)
+def processed_schema() -> Any:
+    """The pandera ``DataFrameSchema`` of ``data/processed/survey.parquet`` (strict, ordered).
+
+    Also available as ``csresearch.schema.ProcessedTable``; built (and pandera imported) on
+    first use.
+    """
+    return build_schema("ProcessedTable", _COLUMNS, _TABLE_CHECKS, strict=True, ordered=True, coerce=False)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ProcessedTable":
+        return processed_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: Column order of the processed table.
-PROCESSED_COLUMNS: list[str] = list(ProcessedTable.to_schema().columns)
+PROCESSED_COLUMNS: list[str] = list(_COLUMNS)
 
 _DTYPES = {
     "source_row": "Int64", "year": "Int64", "cn_tier": "Int64", "level": "Int64",
@@ -159,9 +185,11 @@ def schema_failures(df: pd.DataFrame) -> pd.DataFrame:
     >>> schema_failures(bad).empty
     True
     """
+    import pandera.errors
+
     try:
-        ProcessedTable.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+        processed_schema().validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         rows = fc[fc["index"].notna()].copy()
         table_level = fc[fc["index"].isna()]
@@ -192,10 +220,12 @@ def validate_processed(df: pd.DataFrame) -> pd.DataFrame:
     >>> validate_processed(empty_processed()).shape[1] == len(PROCESSED_COLUMNS)
     True
     """
+    import pandera.errors
+
     try:
-        return ProcessedTable.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+        return processed_schema().validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
         raise SchemaError(_describe(exc.failure_cases)) from None
-    except pa.errors.SchemaError as exc:  # pragma: no cover - lazy=True collects instead
+    except pandera.errors.SchemaError as exc:  # pragma: no cover - lazy=True collects instead
         raise SchemaError(str(exc)) from None
 
