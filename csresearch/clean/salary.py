@@ -290,6 +290,7 @@ class _TextResult:
     months_per_year: float = 12.0
     basis: str = "unknown"
     flags: tuple[str, ...] = ()
+    has_unit: bool = False  # a multiplier (千, k, 万, lakh...) was written
 
 
 def _parse_text(text: str) -> _TextResult:
@@ -338,6 +339,12 @@ def _parse_text(text: str) -> _TextResult:
     if len(nums) > 1 and gram.range_gap.match(t[first.end(): nums[1].start()]):
         second = nums[1]
         v2, m2, c2 = _number_value(second, gram)
+    open_top = False
+    if second is not None and m1 is None and m2 is None:
+        code = _range_code(v1, v2, second.group(0))
+        if isinstance(code, _TextResult):
+            return code
+        open_top = code == "open"
     if second is not None:
         # A multiplier written once covers both ends: "4.5-6千", "18 - 28K".
         if m1 is None and m2 is not None:
@@ -356,7 +363,10 @@ def _parse_text(text: str) -> _TextResult:
     last = second or first
     prefix, rest = t[: first.start()], t[last.end():]
     low, high = v1, v2 if second is not None else v1
-    if second is not None:
+    if open_top:
+        high = math.nan  # "25000-99999999"
+        flags.append("open_sentinel")
+    elif second is not None:
         if low > high:
             low, high = high, low
             flags.append("swapped")
@@ -409,8 +419,22 @@ def _parse_text(text: str) -> _TextResult:
     if gram.extras.search(rest):
         flags.append("plus_extras")
     return _TextResult(
-        "ok", "", low, high, currency, script, period, mpy, basis, tuple(dict.fromkeys(flags))
+        "ok", "", low, high, currency, script, period, mpy, basis, tuple(dict.fromkeys(flags)),
+        has_unit=m1 is not None or m2 is not None,
     )
+
+
+def _range_code(v1: float, v2: float, top: str) -> _TextResult | str | None:
+    """Database codes in a unitless range: "open" for a nines sentinel top, a result for 0/1 codes."""
+    lex = _lexicon()
+    if re.fullmatch(lex["open_upper_sentinel"], re.sub(r"[ .,]", "", top.strip())):
+        return "open"  # "25000-99999999": no upper limit
+    floor = float(lex["placeholder_floor_max"])
+    if v1 <= floor:
+        if v2 <= floor:
+            return _TextResult("missing", "range code for no salary given (0-1)")
+        return _TextResult("unparsed", f"range floor {v1:g} is a placeholder, not pay")
+    return None
 
 
 def cur_symbol(res: _TextResult) -> str:
@@ -497,6 +521,12 @@ def _finish(
     if period is None:
         if default_period is not None:
             period = default_period
+            if period in ("month", "year") and not res.has_unit:
+                top = res.low if math.isnan(res.high) else res.high
+                if top < float(_period_bands(cur)[0][0]):
+                    return ("unparsed", f"{top:g} {cur} is too small to be {period}ly pay "
+                            f"(the source's convention); a unit was probably lost",
+                            *na[:2], None, None, math.nan, None, *na[:4], "")
         else:
             period = _infer_period(res.high if math.isnan(res.low) else res.low, cur)
             flags.append("period_inferred")
@@ -581,7 +611,7 @@ def parse_salaries(
         ``monthly_high``, ``annual_low``, ``annual_high`` (annual = monthly x
         months_per_year) and ``flags`` (semicolon-separated: swapped,
         base_only, ote, period_inferred, currency_default, currency_inferred,
-        bonus_months, plus_extras, negotiable, approx, shorthand_thousands).
+        bonus_months, plus_extras, negotiable, approx, shorthand_thousands, open_sentinel).
 
     Raises
     ------
