@@ -456,14 +456,40 @@ def _period_bands(currency: str) -> list:
     table = lex["period_by_magnitude"]
     if currency in table:
         return table[currency]
+    scale = _ppp_scale(currency)
+    if scale is None:
+        return table["DEFAULT"]
+    return [[float(b) * scale, p] for b, p in lex["period_by_magnitude_ppp_base"]]
+
+
+@functools.cache
+def _ppp_scale(currency: str) -> float | None:
+    """Latest private-consumption PPP of a currency (median over its countries); None if absent."""
+    if currency == "USD":
+        return 1.0
     with _reference_path("ppp.csv").open("r", encoding="utf-8") as fh:
         ppp = pd.read_csv(fh, dtype={"country": str, "currency": str})
     latest = ppp.sort_values("year").groupby("country").tail(1)
     factors = latest.loc[latest["currency"] == currency, "value"]
-    if factors.empty:
-        return table["DEFAULT"]
-    scale = float(factors.median())
-    return [[float(b) * scale, p] for b, p in lex["period_by_magnitude_ppp_base"]]
+    return None if factors.empty else float(factors.median())
+
+
+def _convention_conflict(res: _TextResult, cur: str, period: str) -> str:
+    """Why a bare amount cannot be pay per `period` (the source's convention), or ''."""
+    if period not in ("month", "year"):
+        return ""
+    top = res.low if math.isnan(res.high) else res.high
+    floor = float(_lexicon()["convention_floor_ppp"]) * (_ppp_scale(cur) or 1.0)
+    if top < floor and not res.has_unit:
+        return f"{top:g} {cur} is too small to be {period}ly pay (the source's convention); a unit was probably lost"
+    return ""
+
+
+def _above_month_band(res: _TextResult, cur: str, period: str) -> bool:
+    """A monthly convention applied to an amount that magnitude would call yearly (flag only)."""
+    top = res.low if math.isnan(res.high) else res.high
+    ceiling = next((float(b) for b, p in _period_bands(cur) if p == "month"), math.inf)
+    return period == "month" and top >= ceiling
 
 
 def _infer_period(amount: float, currency: str) -> str:
@@ -521,12 +547,11 @@ def _finish(
     if period is None:
         if default_period is not None:
             period = default_period
-            if period in ("month", "year") and not res.has_unit:
-                top = res.low if math.isnan(res.high) else res.high
-                if top < float(_period_bands(cur)[0][0]):
-                    return ("unparsed", f"{top:g} {cur} is too small to be {period}ly pay "
-                            f"(the source's convention); a unit was probably lost",
-                            *na[:2], None, None, math.nan, None, *na[:4], "")
+            conflict = _convention_conflict(res, cur, period)
+            if conflict:
+                return ("unparsed", conflict, *na[:2], None, None, math.nan, None, *na[:4], "")
+            if _above_month_band(res, cur, period):
+                flags.append("convention_conflict")  # the convention wins, but loudly
         else:
             period = _infer_period(res.high if math.isnan(res.low) else res.low, cur)
             flags.append("period_inferred")
@@ -611,7 +636,8 @@ def parse_salaries(
         ``monthly_high``, ``annual_low``, ``annual_high`` (annual = monthly x
         months_per_year) and ``flags`` (semicolon-separated: swapped,
         base_only, ote, period_inferred, currency_default, currency_inferred,
-        bonus_months, plus_extras, negotiable, approx, shorthand_thousands, open_sentinel).
+        bonus_months, plus_extras, negotiable, approx, shorthand_thousands, open_sentinel,
+        convention_conflict).
 
     Raises
     ------
