@@ -20,7 +20,10 @@ Usage::
 
     python scripts/build_wdi_reference.py --fx FX.csv --ppp PPP.csv --cpi CPI.csv [--check]
 
---check compares with the shipped files instead of writing them (exit 1 on a difference).
+--check compares with the shipped files instead of writing them (exit 1 on a difference);
+tests/test_wdi_reference_build.py runs it when CSRESEARCH_WDI_DIR holds the three files.
+No stored copy of a single WDI release with all three series was found (money.md), hence two
+releases: PPP and CPI 2025-10-07, FX 2025-07-01.
 """
 
 from __future__ import annotations
