@@ -1,62 +1,108 @@
-"""Benchmark the title, city and experience parsers on a large repetitive column.
+"""Benchmark role classification: titles at scale, and distinct descriptions.
 
-Prints rows per second, peak Python memory (tracemalloc) and the speed-up of
-"parse each distinct string once and map back" over the plain per-row apply.
-Run: python benchmarks/bench_roles.py [n_rows]
+1. ``classify_roles`` title-only (rules + shipped model) on N titles (default 1,000,000) drawn
+   from the labelled corpus (data/labelled/role_titles.csv) with a Zipf-like frequency
+   (rank r drawn with weight 1 / r**1.1), so a few titles repeat very often and the long tail
+   appears a handful of times, as in a crawl. Printed beside ``classify_titles`` (rules only) on
+   the same column: rows/s, their ratio, and peak memory.
+2. ``classify_roles`` with descriptions and ``read_descriptions`` alone on D (default 20,000)
+   DISTINCT descriptions, each made of three labelled postings' excerpts
+   (data/labelled/role_postings.csv) and a serial number, about 1,100 characters, the length of
+   a real posting's text: distinct descriptions per second.
+
+Peak memory is the process's peak resident set (``resource``) after each step and the peak
+of Python allocations during a second, traced run (``tracemalloc``). The machine's load
+average is printed, since the figures depend on it.
+
+Run: python benchmarks/bench_roles.py [n_titles] [n_descriptions]
+Targets (issue 13): >= 200,000 titles/s; >= 5,000 distinct descriptions/s.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from csresearch.clean import experience, geo, roles
+from csresearch.clean.description import read_descriptions
+from csresearch.clean.role_classifier import classify_roles
+from csresearch.clean.roles import classify_titles
 
 ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "data" / "labelled"
 
 
-def _column(values: list[str], n: int, seed: int = 0) -> pd.Series:
+def zipf_titles(n: int, seed: int = 0, exponent: float = 1.1) -> pd.Series:
+    """N titles from the labelled corpus, rank r drawn with weight 1 / r**exponent."""
+    titles = pd.read_csv(LABELLED / "role_titles.csv")["title"].drop_duplicates().to_numpy(dtype=object)
     rng = np.random.default_rng(seed)
-    return pd.Series(rng.choice(np.asarray(values, dtype=object), size=n), dtype="str")
+    titles = titles[rng.permutation(len(titles))]  # which title is frequent is arbitrary
+    weights = 1.0 / np.arange(1, len(titles) + 1) ** exponent
+    return pd.Series(rng.choice(titles, size=n, p=weights / weights.sum()), dtype="str")
 
 
-def _measure(func, data) -> tuple[float, float]:
-    """Wall time of a clean run (no tracing), then peak traced memory of a second run."""
-    t0 = time.perf_counter()
-    func(data)
-    elapsed = time.perf_counter() - t0
-    tracemalloc.start()
-    func(data)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return elapsed, peak / 2**20
+def distinct_descriptions(n: int, seed: int = 0) -> tuple[pd.Series, pd.Series]:
+    """N distinct descriptions (three postings' excerpts each) and a title for each."""
+    post = pd.read_csv(LABELLED / "role_postings.csv")
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(post), size=(n, 3))
+    desc = post["description"].to_numpy(dtype=object)
+    text = [f"{desc[a]} {desc[b]} {desc[c]} №{i}" for i, (a, b, c) in enumerate(pick)]
+    return pd.Series(text, dtype="str"), post["title"].iloc[pick[:, 0]].reset_index(drop=True).astype("str")
 
 
-def main(n: int = 200_000) -> None:
-    titles = pd.read_csv(ROOT / "tests" / "data" / "titles_labelled.csv")["title"].tolist()
-    cities = ["上海-浦东新区", "г. Москва", "СПб", "London, UK", "New York-Newark-Jersey City, NY-NJ-PA", "杭州市", "Ulaanbaatar"]
-    exp = ["1-3年", "3年以上", "от 3 до 6 лет", "between1And3", "2+ years", "не требуется", "5 years"]
-    cases = {
-        "classify_titles": (roles.classify_titles, _column(titles, n)),
-        "normalize_cities": (geo.normalize_cities, _column(cities, n)),
-        "parse_experience": (experience.parse_experience, _column(exp, n)),
-    }
-    print(f"{'function':18s} {'rows':>8s} {'rows/s':>12s} {'peak MiB':>9s} {'plain rows/s':>13s} {'speed-up':>9s}")
-    for name, (func, data) in cases.items():
-        elapsed, peak = _measure(func, data)
-        # plain alternative: call the parser row by row on a 2,000-row slice (no de-duplication)
-        small = data.iloc[:2000]
-        t0 = time.perf_counter()
-        for v in small:
-            func([v])
-        plain = len(small) / (time.perf_counter() - t0)
-        print(f"{name:18s} {n:8d} {n / elapsed:12,.0f} {peak:9.1f} {plain:13,.0f} {n / elapsed / plain:9.0f}x")
+def measure(func: Callable[[], Any], trace: bool = True) -> tuple[float, float, float | None, float]:
+    """Wall and CPU seconds of a clean run, peak traced MiB of a second run, and peak RSS MiB."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    func()
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = None
+    if trace:
+        tracemalloc.start()
+        func()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # KiB on Linux
+    return elapsed, cpu, peak, rss
+
+
+def _row(name: str, n: int, unit: str, m: tuple[float, float, float | None, float], extra: str = "") -> None:
+    elapsed, cpu, peak, rss = m
+    traced = "-" if peak is None else f"{peak:,.0f}"
+    print(f"{name:38s} {n:>10,d} {n / elapsed:>12,.0f} {n / cpu:>12,.0f} {unit:>11s} {traced:>11s} {rss:>9,.0f}  {extra}")
+
+
+def main(n_titles: int = 1_000_000, n_desc: int = 20_000) -> None:
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
+          f"on {os.cpu_count()} CPUs")
+    classify_roles(["客服专员"], ["接听客户来电"])  # load lexicons and model outside the timing
+    titles = zipf_titles(n_titles)
+    print(f"titles: {n_titles:,d} rows, {titles.nunique():,d} distinct, top title "
+          f"{titles.value_counts().iloc[0] / n_titles:.1%} of rows")
+    print("rate = per wall-clock second; per CPU s = per second of this process's CPU time (less "
+          "sensitive to other load)")
+    print(f"{'call':38s} {'n':>10s} {'rate':>12s} {'per CPU s':>12s} {'unit':>11s} {'traced MiB':>11s} {'RSS MiB':>9s}")
+    rules = measure(lambda: classify_titles(titles))
+    _row("classify_titles (rules)", n_titles, "rows/s", rules)
+    roles = measure(lambda: classify_roles(titles))
+    _row("classify_roles title-only (combined)", n_titles, "rows/s", roles,
+         f"{rules[0] / roles[0]:.2f}x classify_titles (CPU {rules[1] / roles[1]:.2f}x); target 200,000 rows/s")
+
+    desc, dtitles = distinct_descriptions(n_desc)
+    print(f"descriptions: {n_desc:,d} distinct, mean {desc.str.len().mean():,.0f} characters")
+    _row("read_descriptions", n_desc, "distinct/s", measure(lambda: read_descriptions(desc), trace=False))
+    _row("classify_roles with descriptions", n_desc, "distinct/s",
+         measure(lambda: classify_roles(dtitles, desc), trace=False), "target 5,000 distinct/s")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
+    args = [int(a) for a in sys.argv[1:]]
+    main(*args)

@@ -3,7 +3,8 @@
 :func:`read_descriptions` turns free-text postings (Chinese, Russian, English; HTML allowed) into
 the ``description_*`` columns of the processed table. The patterns are data
 (``csresearch/reference/descriptions.yaml``, sources in ``reference/sources/roles.md``); each
-distinct description is read once.
+distinct description is read once. One RE2 set (google-re2) finds in a single linear-time pass
+which patterns match; only those are run again, to count phrases or read a team size.
 
 The duty reading decides customer service against its look-alikes (sales, collections, renewals,
 appointment setting, field service, survey interviewing) by counting pieces of evidence for each;
@@ -38,82 +39,98 @@ DESCRIPTION_COLUMNS = (
 _TAGS = re.compile(r"<[^>]{0,500}>")
 
 
+# Python's \w, \d and \s are Unicode classes; RE2's are ASCII. Spelled out, both engines agree.
+_RE2_CLASSES = {"w": r"\p{L}\p{N}_", "d": r"\p{Nd}", "s": r"\t\n\x{0b}\f\r\x{1c}-\x{1f} \x{85}\p{Z}"}
+
+
+def to_re2(pattern: str, capture: bool = True) -> str:
+    r"""Rewrite a Python regular expression for RE2 with the same Unicode ``\w``, ``\d``, ``\s``.
+
+    ``\b`` stays RE2's ASCII word boundary: a Latin word glued to Chinese or Cyrillic text
+    ("kpi考核") is a word of its own, as a reader would take it. ``capture=False`` makes plain
+    groups non-capturing, so ``findall`` returns whole matches.
+
+    Examples
+    --------
+    >>> to_re2(r"(\w+ ){0,2}[^,\d]")
+    '([\\p{L}\\p{N}_]+ ){0,2}[^,\\p{Nd}]'
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            e = pattern[i + 1]
+            cls = _RE2_CLASSES.get(e)
+            out.append(pattern[i:i + 2] if cls is None else (cls if in_class else f"[{cls}]"))
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            if pattern[i + 1:i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1:i + 2] == "]":  # a leading ] is a literal
+                out.append("\\]")
+                i += 1
+        elif c == "]" and in_class:
+            in_class = False
+            out.append(c)
+        elif c == "(" and not in_class and not capture and pattern[i + 1:i + 2] != "?":
+            out.append("(?:")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class _Entry:
-    """One pattern of the YAML, with the literals one of which any match must contain."""
+    """One pattern of the YAML: its group, label and RE2 form."""
 
+    group: str
     label: str
-    pattern: re.Pattern[str]
-    anchors: tuple[str, ...] | None  # None: no required literal found, always searched
-
-    def may_match(self, text: str) -> bool:
-        # substring tests run at C speed; most patterns are skipped without a regex search
-        return self.anchors is None or any(a in text for a in self.anchors)
+    pattern: Any  # re2 pattern
 
 
 @dataclass(frozen=True)
 class _Reader:
     max_chars: int
     negations: tuple[_Entry, ...]
-    duties: tuple[_Entry, ...]
-    management: tuple[_Entry, ...]
-    team_size: tuple[_Entry, ...]
-    labelled: dict[str, tuple[_Entry, ...]]  # channels, languages, kpis, pay_components
-    shift: tuple[_Entry, ...]
-    night: tuple[_Entry, ...]
+    any_negation: Any  # one RE2 pattern: does any negation occur (most descriptions have none)
+    entries: tuple[_Entry, ...]  # every other pattern, in YAML order within each group
+    matcher: Any  # an RE2 set of ``entries``: which of them match, in one pass over the text
 
 
-def _required(items: Any) -> frozenset[str] | None:
-    """Literals of which every match of the parsed sequence ``items`` contains one (or None)."""
-    from re import _constants as C
-
-    cands: list[frozenset[str]] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        if run:
-            cands.append(frozenset(["".join(run)]))
-            run.clear()
-
-    for op, av in items:
-        if op is C.LITERAL:
-            run.append(chr(av))
-            continue
-        if op is C.AT:  # \b, ^: zero width, the literal run goes on
-            continue
-        flush()
-        found = None
-        if op is C.SUBPATTERN:
-            found = _required(av[-1])
-        elif op is C.BRANCH:
-            parts = [_required(b) for b in av[1]]
-            found = None if any(p is None for p in parts) else frozenset().union(*parts)
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
-            found = _required(av[2])
-        if found:
-            cands.append(found)
-    flush()
-    # the most selective set: longest shortest literal, then fewest literals
-    return max(cands, key=lambda c: (min(map(len, c)), -len(c)), default=None)
+_GROUPS = ("duties", "management", "team_size", "channels", "languages", "kpis", "pay_components",
+           "shift_work", "night_work")
 
 
-def _entries(label: str, patterns: Any, where: str) -> list[_Entry]:
-    from re import _parser
+def _entries(group: str, label: str, patterns: Any, where: str) -> list[_Entry]:
+    import re2
 
     out = []
     for p in [patterns] if isinstance(patterns, str) else list(patterns):
-        compiled = compile_pattern(p, f"{where}:{label}")
-        req = _required(_parser.parse(p))
-        out.append(_Entry(label, compiled, None if req is None else tuple(sorted(req))))
+        compile_pattern(p, f"{where}:{label}")  # a Python regex, named in the error when malformed
+        try:
+            out.append(_Entry(group, label, re2.compile(to_re2(p, capture=group != "duties"))))
+        except re2.error as exc:
+            raise ReferenceDataError(f"{where}:{label}: {p!r} is outside the RE2 syntax: {exc}") from exc
     return out
 
 
-def _group(spec: dict[str, Any], where: str) -> tuple[_Entry, ...]:
-    return tuple(e for label, pats in spec.items() for e in _entries(label, pats, where))
+def _group(raw: dict[str, Any], group: str, where: str) -> list[_Entry]:
+    spec = raw[group]
+    if isinstance(spec, dict):
+        keys = DUTY_KINDS if group == "duties" else list(spec)
+        return [e for k in keys for e in _entries(group, k, spec[k], f"{where}:{group}")]
+    return _entries(group, group, spec, where)
 
 
 @cache
 def _reader(name: str = "descriptions.yaml") -> _Reader:
+    import re2
+
     raw = load_yaml(name)
     where = f"csresearch/reference/{name}"
     try:
@@ -121,22 +138,17 @@ def _reader(name: str = "descriptions.yaml") -> _Reader:
             raise ReferenceDataError(f"{where}:duties must name exactly {DUTY_KINDS}")
         if set(raw["channels"]) != set(CHANNELS):
             raise ReferenceDataError(f"{where}:channels must name exactly {CHANNELS}")
-        return _Reader(
-            max_chars=int(raw["max_chars"]),
-            negations=tuple(_entries("negation", raw["negations"], where)),
-            duties=_group({k: raw["duties"][k] for k in DUTY_KINDS}, f"{where}:duties"),
-            management=tuple(_entries("management", raw["management"], where)),
-            team_size=tuple(_entries("team_size", raw["team_size"], where)),
-            labelled={g: _group(raw[g], f"{where}:{g}") for g in ("channels", "languages", "kpis", "pay_components")},
-            shift=tuple(_entries("shift_work", raw["shift_work"], where)),
-            night=tuple(_entries("night_work", raw["night_work"], where)),
-        )
-    except (KeyError, TypeError, AttributeError) as exc:
+        entries = tuple(e for g in _GROUPS for e in _group(raw, g, where))
+        negations = tuple(_entries("negations", "negation", raw["negations"], where))
+        max_chars = int(raw["max_chars"])
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ReferenceDataError(f"{where} is missing or malforms the entry {exc}") from exc
-
-
-def _any(entries: tuple[_Entry, ...], text: str) -> bool:
-    return any(e.may_match(text) and e.pattern.search(text) is not None for e in entries)
+    matcher = re2.Set.SearchSet()
+    for e in entries:
+        matcher.Add(e.pattern.pattern)
+    matcher.Compile()
+    any_negation = re2.compile("|".join(f"(?:{e.pattern.pattern})" for e in negations))
+    return _Reader(max_chars, negations, any_negation, entries, matcher)
 
 
 def normalise_description(text: str, max_chars: int = 20000) -> str:
@@ -176,33 +188,43 @@ def duty_role(scores: dict[str, int]) -> str | None:
 
 
 def _read_one(raw: str, r: _Reader) -> tuple:
-    text = normalise_description(raw, r.max_chars)
+    # RE2 reads UTF-8 bytes; handing it bytes spares a decode of every match offset.
+    # Lone surrogates (text decoded with surrogateescape) become U+FFFD.
+    text = normalise_description(raw, r.max_chars).encode("utf-8", "replace")
     negated = False
-    for e in r.negations:
-        if e.may_match(text):
-            text, k = e.pattern.subn(" ", text)
+    if r.any_negation.search(text) is not None:
+        for e in r.negations:
+            text, k = e.pattern.subn(b" ", text)
             negated = negated or k > 0
-    phrases: dict[str, set[str]] = {k: set() for k in DUTY_KINDS}
-    for e in r.duties:
-        if e.may_match(text):
-            phrases[e.label].update(m.group(0) for m in e.pattern.finditer(text))
-    scores = {k: len(v) for k, v in phrases.items()}
-    scores["customer_service"] += int(negated)
     size = None
-    for e in r.team_size:
-        m = e.pattern.search(text) if e.may_match(text) else None
-        if m is not None:
-            size = int(m.group("n"))
-            break
-    manages = (size is not None and size >= 2) or _any(r.management, text)
+    labels: dict[str, dict[str, None]] = {g: {} for g in _GROUPS}
+    duties: list[_Entry] = []
+    for i in sorted(r.matcher.Match(text) or ()):  # YAML order: the first team-size entry wins
+        e = r.entries[i]
+        if e.group == "duties":
+            duties.append(e)
+        elif e.group == "team_size" and size is None:
+            size = int(e.pattern.search(text).group("n").decode())
+        labels[e.group][e.label] = None
+    scores = dict.fromkeys(DUTY_KINDS, 0)
+    scores["customer_service"] = int(negated)
+    kinds = {e.label for e in duties} | ({"customer_service"} if negated else set())
+    if len(kinds) > 1:  # only then do the counts decide: count the distinct phrases
+        phrases: dict[str, set[bytes]] = {k: set() for k in kinds}
+        for e in duties:
+            phrases[e.label].update(e.pattern.findall(text))  # duty patterns capture nothing
+        for k, v in phrases.items():
+            scores[k] += len(v)
+    elif kinds:
+        scores[kinds.pop()] = 1
+    manages = (size is not None and size >= 2) or bool(labels["management"])
 
     def found(group: str) -> str | None:
-        labels = dict.fromkeys(e.label for e in r.labelled[group] if e.may_match(text) and e.pattern.search(text))
-        return ";".join(labels) if labels else None
+        return ";".join(labels[group]) if labels[group] else None
 
     return (
-        duty_role(scores), bool(manages), size, found("channels"), _any(r.shift, text), _any(r.night, text),
-        found("languages"), found("kpis"), found("pay_components"),
+        duty_role(scores), bool(manages), size, found("channels"), bool(labels["shift_work"]),
+        bool(labels["night_work"]), found("languages"), found("kpis"), found("pay_components"),
     )
 
 

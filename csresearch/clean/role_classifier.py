@@ -14,6 +14,7 @@ index into those results.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -115,7 +116,39 @@ def classify_roles(
         raise ValueError(f"method must be 'combined' or 'rules', got {method!r}")
     if language is not None and language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES} or None, got {language!r}")
-    r = rule_distinct(titles, language)
+    t_codes, t_values, index = _factorize(titles)
+    if descriptions is None:
+        codes, distinct = t_codes, _classify_distinct(t_values, None, language, method, model)
+    else:
+        d_codes, d_values, _ = _factorize(descriptions)
+        if len(d_codes) != len(t_codes):
+            raise ValueError(f"descriptions has {len(d_codes)} rows, titles {len(t_codes)}")
+        codes, pairs = pd.factorize(t_codes.astype(np.int64) * max(len(d_values), 1) + d_codes)
+        pairs = np.asarray(pairs, dtype=np.int64)
+        t_pick, d_pick = np.divmod(pairs, max(len(d_values), 1))
+        distinct = _classify_distinct(t_values[t_pick], d_values[d_pick], language, method, model)
+    out = distinct.take(codes)
+    out.index = index
+    return out
+
+
+def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Row codes, distinct raw values (missing ones included) and the index of ``values``."""
+    if isinstance(values, str) or not hasattr(values, "__len__"):
+        values = [values]
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    except TypeError:  # unhashable cells (lists, dicts) are read as their text
+        s = s.map(lambda v: v if isinstance(v, Hashable) else str(v))
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object), s.index
+
+
+def _classify_distinct(titles: np.ndarray, descriptions: np.ndarray | None, language: str | None, method: str,
+                       model: Any) -> pd.DataFrame:
+    """:func:`classify_roles` on distinct (title, description) pairs, with a RangeIndex."""
+    r = rule_distinct(pd.Series(titles, dtype=object), language)
     v = _title_verdict(r, method, model)
     codes = r["codes"]
     present = codes >= 0
