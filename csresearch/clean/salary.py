@@ -174,8 +174,10 @@ def _grammar() -> _Grammar:
     unit = "|".join(unit_parts)
     # A number: either thousands-grouped ("80 000", "15,000", "3.350 000",
     # "65,000.00") or plain with an optional decimal part ("6,08", "4.5").
+    # Also Indian lakh grouping ("6,00,000") and the Swiss apostrophe ("100'000").
     number = re.compile(
-        r"(?<![\d.,])(?:(?P<grp>\d{1,3}(?:[ .,]\d{3})+)(?:[.,](?P<gdec>\d{1,2}))?(?![\d])"
+        r"(?<![\d.,'’])(?:(?P<grp>\d{1,2}(?:,\d{2})+,\d{3}(?![\d])|\d{1,3}(?:[ .,'’]\d{3})+)"
+        r"(?:[.,](?P<gdec>\d{1,2}))?(?![\d])"
         r"|(?P<plain>\d+(?:[.,]\d+)?))"
         rf"(?:\s?(?:{unit}))?"
     )
@@ -265,12 +267,14 @@ def _number_value(m: re.Match, gram: _Grammar) -> tuple[float, float | None, str
             break
     if m.group("grp") is not None:
         raw = m.group("grp")
-        seps = set(re.findall(r"[ .,]", raw))
-        if mult is not None and len(seps) == 1 and seps <= {".", ","} and raw.count(seps.pop()) == 1:
+        seps = set(re.findall(r"[ .,'’]", raw))
+        # ...but before 万/만 (and larger) a comma groups thousands: "3,500만원" is 35 000 000.
+        grouped = mult is not None and mult >= 10000 and re.fullmatch(r"\d{1,3},\d{3}", raw) is not None
+        if mult is not None and not grouped and len(seps) == 1 and seps <= {".", ","} and raw.count(seps.pop()) == 1:
             # "1.500k" or "1,5 тыс": before a multiplier a lone separator is decimal.
             value = float(raw.replace(",", "."))
         else:
-            value = float(re.sub(r"[ .,]", "", raw))
+            value = float(re.sub(r"[ .,'’]", "", raw))
             if m.group("gdec"):
                 value += float("0." + m.group("gdec"))
     else:
@@ -401,6 +405,8 @@ def _parse_text(text: str) -> _TextResult:
         )
         if currency == "=":
             currency = cur_m.group(0).upper()
+        if currency.startswith("?"):
+            currency = _resolve_by_code(t, currency, gram)
     script = next((iso for iso, p in gram.script if p.search(t)), None)
     per_m = gram.period.search(t)
     period = "month" if monthly else None
@@ -422,6 +428,17 @@ def _parse_text(text: str) -> _TextResult:
         "ok", "", low, high, currency, script, period, mpy, basis, tuple(dict.fromkeys(flags)),
         has_unit=m1 is not None or m2 is not None,
     )
+
+
+def _resolve_by_code(t: str, symbol: str, gram: _Grammar) -> str:
+    """An ambiguous sign ("$") named elsewhere by an unambiguous currency ("USD") that it can be."""
+    candidates = _lexicon()["ambiguous"][symbol[1:]]["candidates"]
+    for m in gram.currency.finditer(t):
+        iso = next(gram.currency_groups[i] for i in range(len(gram.currency_groups)) if m.group(f"c{i}") is not None)
+        iso = m.group(0).upper() if iso == "=" else iso
+        if not iso.startswith("?") and iso in candidates:
+            return iso
+    return symbol
 
 
 def _range_code(v1: float, v2: float, top: str) -> _TextResult | str | None:
