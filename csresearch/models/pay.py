@@ -391,7 +391,7 @@ def fit_pay_model(
     quantiles: Sequence[float] | None = None,
     low: str | None = None,
     high: str | None = None,
-    absorb: str | None = None,
+    absorb: str | Sequence[str] | None = None,
 ) -> PayModel:
     """Fit a pay regression.
 
@@ -415,12 +415,14 @@ def fit_pay_model(
         ``cluster`` gives cluster-robust (sandwich) SEs.
     cluster, groups, quantiles, low, high
         See ``kind``.
-    absorb : str, optional
-        ``kind="ols"`` only: a column whose fixed effects are absorbed (the within
-        transformation, :mod:`csresearch.models.fixed_effects`) instead of entering as
-        ``C(absorb)`` dummies. Same slopes and the same clustered (or HC3) SEs as the dummy
-        fit, in memory that does not grow with the number of groups; the group intercepts are
-        not in ``effects()`` and ``predict()`` is not available.
+    absorb : str or list of str, optional
+        ``kind="ols"`` only: a column (or several, e.g. ``["city", "sector"]``) whose fixed
+        effects are absorbed (the within transformation, :mod:`csresearch.models.fixed_effects`)
+        instead of entering as ``C(col)`` dummies; a ``C(col)`` term in the formula is taken as
+        that fixed effect, so the same formula fits either way. Same slopes, sigma and
+        clustered SEs as the dummy fit (HC3 too for one absorbed term; several need
+        ``cluster``), in memory that does not grow with the number of groups; the group
+        intercepts are not in ``effects()`` and ``predict()`` is not available.
 
     Returns
     -------
@@ -449,23 +451,25 @@ def fit_pay_model(
     _require(df, [cluster, groups, low, high], f"fit_pay_model(kind={kind!r})")
     if kind == "mixed" and groups is None:
         raise ValueError("kind='mixed' needs groups= (the column of the random intercept, e.g. 'city')")
-    if absorb is not None and kind != "ols":
+    absorbed = [absorb] if isinstance(absorb, str) else list(absorb or [])
+    if absorbed and kind != "ols":
         raise ValueError(f"absorb= works with kind='ols' only, not {kind!r}")
-    _require(df, [absorb], "fit_pay_model(absorb=...)")
+    _require(df, absorbed, "fit_pay_model(absorb=...)")
     if kind == "interval":
         return _fit_interval(df, formula, low, high, cluster)
     has_lhs = "~" in formula and formula.split("~", 1)[0].strip()
     if not has_lhs:
         raise ValueError(f"kind={kind!r} needs an outcome on the left of '~' in {formula!r}")
-    data, X, y, design_info = _model_rows(df, formula, [cluster, groups, absorb])
+    design = _without_terms(formula, absorbed) if absorbed else formula
+    data, X, y, design_info = _model_rows(df, design, [cluster, groups, *absorbed])
     n_dropped = len(df) - len(X)
     if len(X) <= X.shape[1]:
         raise SchemaError(f"only {len(X)} complete rows for {X.shape[1]} coefficients in {formula!r} ({n_dropped} dropped)")
     log_outcome = _lhs_is_log(formula)
     yv = y.iloc[:, 0]
     common = dict(formula=formula, nobs=len(X), n_dropped=n_dropped, log_outcome=log_outcome, design_info=design_info)
-    if kind == "ols" and absorb is not None:
-        return _fit_absorbed(data, X, yv, cluster, absorb, common)
+    if absorbed:
+        return _fit_absorbed(data, X, yv, cluster, absorbed, common)
     if kind == "ols":
         model = sm.OLS(yv, X)
         if cluster is not None:
@@ -524,23 +528,34 @@ def fit_pay_model(
     )
 
 
-def _fit_absorbed(data: pd.DataFrame, X: pd.DataFrame, yv: pd.Series, cluster: str | None, absorb: str,
+def _without_terms(formula: str, columns: list[str]) -> str:
+    """``formula`` without its ``C(col)`` (or bare ``col``) terms for the absorbed columns."""
+    desc = patsy.ModelDesc.from_formula(formula)
+    drop = {f"C({c})" for c in columns} | set(columns)
+    desc.rhs_termlist = [t for t in desc.rhs_termlist
+                         if not (len(t.factors) == 1 and t.factors[0].code.replace(" ", "") in drop)]
+    return desc.describe()
+
+
+def _fit_absorbed(data: pd.DataFrame, X: pd.DataFrame, yv: pd.Series, cluster: str | None, absorb: list[str],
                   common: dict[str, Any]) -> PayModel:
     from .fixed_effects import fit_within
 
     if "Intercept" not in X.columns:
         raise ValueError("absorb= needs a formula with an intercept (the group effects replace it)")
     clusters = data.loc[X.index, cluster].to_numpy() if cluster is not None else None
-    fit = fit_within(yv.to_numpy(float), X, data.loc[X.index, absorb].to_numpy(), cluster=clusters)
+    terms = {c: data.loc[X.index, c].to_numpy() for c in absorb}
+    fit = fit_within(yv.to_numpy(float), X, terms, cluster=clusters)
+    what = "absorb(" + ", ".join(absorb) + ")"
     if cluster is not None:
         n_groups = int(pd.factorize(clusters)[1].size)
-        dist_df, cov_type = n_groups - 1, f"cluster({cluster}, G={n_groups}) absorb({absorb})"
+        dist_df, cov_type = n_groups - 1, f"cluster({cluster}, G={n_groups}) {what}"
     else:
-        dist_df, cov_type = fit.df_resid, f"HC3 absorb({absorb})"
+        dist_df, cov_type = fit.df_resid, f"HC3 {what}"
     eff = _effects_frame(fit.params.index, fit.params, fit.bse, dist_df)
     smear = float(np.mean(np.exp(fit.resid))) if common["log_outcome"] else 1.0
     return PayModel(kind="ols", results=fit, cov_type=cov_type, sigma=float(np.sqrt(fit.scale)), smearing=smear,
-                    groups=absorb, _effects=eff, _dist_df=dist_df, **common)
+                    groups=absorb[0] if len(absorb) == 1 else None, _effects=eff, _dist_df=dist_df, **common)
 
 
 def _quantile_lp(X: np.ndarray, y: np.ndarray, q: float) -> np.ndarray:
