@@ -232,12 +232,19 @@ def _distinct_strings(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     return as_text, pd.Series(pd.unique(as_text.to_numpy()), dtype=object)
 
 
+@functools.lru_cache(maxsize=1)
+def _substitutions() -> tuple[tuple[Callable[..., str], Callable[[re.Match[str]], str]], ...]:
+    # bound methods and replacers looked up once: per distinct string only the regex work is left
+    return tuple((p.regex.sub, _replacer(p)) for p in _patterns())
+
+
 def _scrub_one(text: str, max_passes: int) -> str:
     # patterns in order; repeat until stable so that scrub_pii is idempotent
+    subs = _substitutions()
     for _ in range(max(1, max_passes)):
         before = text
-        for pattern in _patterns():
-            text = pattern.regex.sub(_replacer(pattern), text)
+        for sub, repl in subs:
+            text = sub(repl, text)
         if text == before:
             break
     return text

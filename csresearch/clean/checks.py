@@ -61,10 +61,13 @@ def _repeated_header(raw: pd.DataFrame, names: list[str]) -> pd.Series:
     hits = pd.Series(0, index=raw.index)
     other = pd.Series(False, index=raw.index)
     for col, name in zip(raw.columns, names):
-        cell = raw[col].astype("str").str.strip().str.casefold()
-        same = (cell == name.strip().casefold()).fillna(False)
+        # compared once per distinct cell (casefold is a Python call per string)
+        codes, uniques = pd.factorize(raw[col], use_na_sentinel=True)
+        cell = pd.Series(uniques, dtype=object).astype("str").str.strip().str.casefold()
+        same_u = (cell == name.strip().casefold()).fillna(False).to_numpy(dtype=bool)
+        same = pd.Series(np.append(same_u, False)[codes], index=raw.index)
         hits += same.astype(int)
-        other |= cell.notna() & ~same
+        other |= pd.Series(codes >= 0, index=raw.index) & ~same
     return (hits >= min(2, raw.shape[1])) & ~other
 
 

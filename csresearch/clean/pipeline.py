@@ -11,7 +11,7 @@ import hashlib
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import pandas as pd
 from .. import __version__
 from ..errors import ColumnMappingError
 from .checks import RowChecks, row_checks
+from .encoded import Block, Coded, combine, constant, encode, from_rows, on_distinct
 from .summary import summary_warnings
 from ..outputs import write_json, write_parquet  # noqa: F401  (re-exported: build and scale use them)
 from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, schema_failures, validate_processed
@@ -204,16 +205,6 @@ def _column(df: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=df.index, dtype="str")
 
 
-def _broadcast(value: Any, index: pd.Index, dtype: str) -> pd.Series:
-    if isinstance(value, pd.Series):
-        return value.reindex(index).astype(dtype)
-    if value is None:
-        return pd.Series(pd.NA, index=index, dtype=dtype)
-    if np.ndim(value) == 0:
-        return pd.Series([value] * len(index), index=index, dtype=dtype)
-    return pd.Series(np.asarray(value), index=index).astype(dtype)
-
-
 def _format_amount(x: pd.Series) -> pd.Series:
     """6.0e4 -> '60000', 1.5 -> '1.5' (vectorised)."""
     as_int = x.round().astype("Int64").astype("str")
@@ -252,16 +243,6 @@ def _input_hash(df: pd.DataFrame) -> str:
         return info["sha256"]
     hashed = pd.util.hash_pandas_object(df.astype("str"), index=False).to_numpy()
     return hashlib.sha256(hashed.tobytes()).hexdigest()
-
-
-def _year_column(raw: pd.DataFrame, year: Any) -> pd.Series:
-    from_col = pd.to_numeric(_column(raw, "year"), errors="coerce")
-    if "date" in raw.columns:
-        # ISO dates and "2023-..." strings carry the year; "03-12" (51job) does not.
-        found = _column(raw, "date").str.extract(r"((?:19|20)\d{2})", expand=False)
-        from_col = from_col.fillna(pd.to_numeric(found, errors="coerce"))
-    default = _broadcast(year, raw.index, "Float64")
-    return from_col.astype("Float64").fillna(default).round().astype("Int64")
 
 
 def clean_survey(
@@ -367,126 +348,97 @@ def clean_survey(
 
     raw, dropped_personal = fn["personal"](raw, keep=tuple(keep_personal))
     raw, pseudonymised, dropped_ids = _protect_identifiers(raw, keep=tuple(keep_personal))
-    # every column is scrubbed BEFORE parsing: pay must not be read out of a contact detail
-    # ("面议，微信kefu_zhang88" is not 88 an hour), and structured columns reach the rejects
-    from ..privacy import scrub_frame
+    # Every column is factorised once and scrubbed BEFORE parsing (pay must not be read out of
+    # a contact detail: "面议，微信kefu_zhang88" is not 88 an hour); from here on each step
+    # works on the distinct values of its inputs and rows only index into the results.
+    cells, free_text, numeric_pii = _scrub_cells(raw, fn["scrub"])
+    text = {c: v.stripped() for c, v in cells.items()}
 
-    raw, free_text, numeric_pii = scrub_frame(raw, fn["scrub"])
+    def column(name: str) -> Coded:
+        return text[name] if name in text else constant(pd.NA, n, "str")
 
-    salary_text = _column(raw, "salary_text")
-    composed = _compose_salary_text(raw) if "salary_low" in raw.columns else None
-    if composed is not None:
-        salary_text = salary_text.fillna(composed)
-    stated = fn["countries"](_column(raw, "country"))
-    stated_country = stated["country"].astype("str")
-    default_country = _default_countries(fn["countries"], country, raw.index)
-    cities = _locate_cities(fn["cities"], _column(raw, "city"), stated_country, default_country)
-    # A row's own country cell wins; then the country of a city we know (a Minsk posting in a
-    # Russian crawl is Belarusian); then the source's default.
-    known_city_country = cities["country"].astype("str").where(cities["city_status"] == "known")
-    row_country = stated_country.fillna(known_city_country).fillna(default_country)
-    row_currency = _column(raw, "currency_hint")
+    salary_text, composed_flag = column("salary_text"), None
+    if "salary_low" in raw.columns:
+        given = salary_text.rows()
+        composed = _compose_salary_text(pd.DataFrame({c: cells[c].rows() for c in _COMPOSE_COLUMNS if c in cells}))
+        salary_text = encode(given.fillna(composed))
+        composed_flag = encode(composed.notna() & given.isna())
+    default_country = _default_countries(fn["countries"], country, n)
+    geo = on_distinct(partial(_geo, fn["countries"], fn["cities"]), column("country"), column("city"), default_country)
+    row_country = geo["country"].compact()
+    row_currency = column("currency_hint")
     if currency is not None:
-        row_currency = row_currency.fillna(_broadcast(currency, raw.index, "str"))
+        row_currency = _fill(row_currency, from_rows(currency, n, "str"))
     if "salary_currency" in raw.columns:
-        row_currency = row_currency.fillna(_column(raw, "salary_currency"))
-    period_hint = _column(raw, "period_hint").fillna(_broadcast(default_period, raw.index, "str"))
+        row_currency = _fill(row_currency, column("salary_currency"))
+    period_hint = _fill(column("period_hint"), from_rows(default_period, n, "str"))
 
-    pay = fn["salary"](
-        salary_text, country=row_country, currency=row_currency.astype("object").where(row_currency.notna(), None),
-        default_period=period_hint.astype("object").where(period_hint.notna(), None),
-    )
-    roles = fn["titles"](_column(raw, "title"))
-    exp = fn["experience"](_column(raw, "experience_text"))
-    edu = fn["education"](_column(raw, "education_text"))
+    pay = _pay_block(on_distinct(partial(_parse_pay, fn["salary"]), salary_text, row_country, row_currency, period_hint))
+    flags = (on_distinct(_join_flags, pay["flags"], composed_flag).only() if composed_flag is not None
+             else pay["flags"].map(lambda f: _join_flags(f, False)))
+    roles = _role_block(on_distinct(fn["titles"], column("title")))
+    exp = _experience_block(on_distinct(fn["experience"], column("experience_text")))
+    edu = on_distinct(fn["education"], column("education_text"))
+    education = edu.only().map(lambda s: s.astype("str"))
+    years = on_distinct(_year_values, column("year"), column("date") if "date" in raw.columns else None,
+                        from_rows(year, n, "Float64")).only()
+    n_resp = encode(checks.n_respondents.reset_index(drop=True)) if aggregate else constant(1, n, "Int64")
+    dup = _duplicate_of(duplicate_of, rows, checks.first_copy, pd.RangeIndex(n))
 
-    mid = _annual_mid(pay)
-    if aggregate:
-        n_resp = checks.n_respondents
-    else:
-        n_resp = pd.Series(1, index=raw.index, dtype="Int64")
+    marks = _reject_reasons(n, text, pay, geo, salary_text, keep_unpaid, checks)
+    ppp, ppp_missing, ppp_extrapolated = _fill_ppp(pay, years, row_country, marks.code < 0, fn["ppp"])
 
-    cs = roles["is_customer_service"].fillna(False).astype(bool)
-    table = pd.DataFrame(
-        {
-            "record_id": pd.Series(record_id, dtype="str"),
-            "source": pd.Series([source] * n, dtype="str"),
-            "source_row": pd.Series(rows, dtype="Int64"),
-            "year": _year_column(raw, year),
-            "country": row_country.astype("str"),
-            "city": cities["city"].astype("str"),
-            "city_local": cities["city_local"].astype("str"),
-            "cn_tier": cities["cn_tier"].astype("Int64").where(row_country == "CN"),
-            "company": _column(raw, "company"),
-            "title": _column(raw, "title"),
-            "is_customer_service": cs,
-            "level": roles["level"].astype("Int64").where(cs),
-            "level_name": roles["level"].astype("Int64").where(cs).map(LEVEL_NAMES, na_action="ignore").astype("str"),
-            "track": roles["track"].astype("str").where(cs),
-            "function": roles["function"].astype("str").where(cs),
-            "experience_years_low": exp["experience_years_low"].astype("float64"),
-            "experience_years_high": exp["experience_years_high"].astype("float64"),
-            "experience_years": _experience_point(exp),
-            "education": edu.astype("str"),
-            "salary_text": salary_text,
-            "salary_status": pay["status"].astype("str"),
-            "salary_flags": _join_flags(pay["flags"], composed is not None and composed.notna() & _column(raw, "salary_text").isna()),
-            "pay_low": pay["low"].astype("float64"),
-            "pay_high": pay["high"].astype("float64"),
-            "currency": pay["currency"].astype("str"),
-            "period": pay["period"].astype("str"),
-            "months_per_year": pay["months_per_year"].astype("float64"),
-            "basis": pay["basis"].astype("str"),
-            "monthly_low": pay["monthly_low"].astype("float64"),
-            "monthly_high": pay["monthly_high"].astype("float64"),
-            "annual_low": pay["annual_low"].astype("float64"),
-            "annual_high": pay["annual_high"].astype("float64"),
-            "annual_mid": mid,
-            "annual_mid_usd_ppp": np.nan,
-            "n_respondents": n_resp,
-            "is_synthetic": pd.Series([bool(is_synthetic)] * n, dtype=bool),
-            "duplicate_of": _duplicate_of(duplicate_of, rows, checks.first_copy, raw.index),
-        },
-        index=raw.index,
-    )
-    # Values that only make sense with a pay statement are cleared when there is none.
-    no_pay = table["salary_status"] != "ok"
-    for col in ["currency", "period", "basis", "months_per_year"]:
-        table[col] = table[col].mask(no_pay)
+    def table_rows(pos: np.ndarray) -> pd.DataFrame:
+        index = pd.Index(pos)
+        per_row = {
+            "record_id": pd.Series(record_id[pos], index=index, dtype="str"),
+            "source": constant(source, n, "str").rows(pos, index),
+            "source_row": pd.Series(rows[pos], index=index, dtype="Int64"),
+            "year": years.rows(pos, index),
+            "company": column("company").rows(pos, index),
+            "title": column("title").rows(pos, index),
+            "education": education.rows(pos, index),
+            "salary_text": salary_text.rows(pos, index),
+            "salary_flags": flags.rows(pos, index),
+            "annual_mid_usd_ppp": pd.Series(ppp[pos], index=index),
+            "n_respondents": n_resp.rows(pos, index),
+            "is_synthetic": pd.Series(np.full(len(pos), bool(is_synthetic)), index=index),
+            "duplicate_of": dup.iloc[pos].set_axis(index),
+        }
+        for block, names in ((geo, _GEO_COLUMNS), (roles, _ROLE_COLUMNS), (exp, _EXPERIENCE_COLUMNS), (pay, _PAY_COLUMNS)):
+            per_row.update({c: block[c].rows(pos, index) for c in names})
+        return pd.DataFrame(per_row, index=index)[PROCESSED_COLUMNS]
 
-    reason, detail = _reject_reasons(raw, table, pay, keep_unpaid, stated, checks)
-    ppp_missing, ppp_extrapolated = _fill_ppp(table, reason.isna(), fn["ppp"])
-
-    keep = reason.isna()
-    candidate = coerce_processed(table.loc[keep, PROCESSED_COLUMNS])
+    candidate = coerce_processed(table_rows(np.flatnonzero(marks.code < 0)))
     failures = schema_failures(candidate)
     if not failures.empty:
-        reason.loc[failures.index] = "schema"
-        detail.loc[failures.index] = failures["reason"]
-        keep = reason.isna()
-        candidate = validate_processed(candidate.loc[candidate.index.intersection(keep[keep].index)])
+        marks.overrule(failures.index.to_numpy(), "schema", failures["reason"])
+        candidate = validate_processed(candidate.loc[candidate.index.intersection(np.flatnonzero(marks.code < 0))])
     # schema_failures validated the candidate already: one validation unless rows were dropped
     table_out = candidate.reset_index(drop=True)
 
-    rejected = ~keep
+    rejected = np.flatnonzero(marks.code >= 0)
+    keep_cols = reject_raw_columns(list(cells), pseudonymised)
     rejects = pd.concat(
         [
             pd.DataFrame(
                 {
                     "source": source,
-                    "source_row": pd.Series(rows, dtype="Int64"),
-                    "record_id": pd.Series(record_id, dtype="str"),
-                    "reason": reason.astype("str"),
-                    "detail": fn["scrub"](detail.astype("str")),
+                    "source_row": pd.Series(rows[rejected], dtype="Int64"),
+                    "record_id": pd.Series(record_id[rejected], dtype="str"),
+                    "reason": pd.Series(marks.reasons(rejected), dtype="str"),
+                    "detail": encode(marks.detail(rejected)).map(fn["scrub"]).rows(),
                 }
             ),
-            raw[reject_raw_columns(raw.columns, pseudonymised)].add_prefix("raw_").astype("str"),
+            pd.DataFrame({f"raw_{c}": cells[c].rows(rejected).astype("str") for c in keep_cols},
+                         index=pd.RangeIndex(len(rejected)), columns=[f"raw_{c}" for c in keep_cols]),
         ],
         axis=1,
-    ).loc[rejected].reset_index(drop=True)
-    raw_rejects = raw.loc[rejected].reset_index(drop=True).astype("str") if keep_raw else None
+    )
+    raw_rejects = (pd.DataFrame({c: cells[c].rows(rejected).astype("str") for c in cells},
+                                index=pd.RangeIndex(len(rejected)), columns=list(cells)) if keep_raw else None)
 
-    counts = reason[rejected].value_counts().sort_index()
+    unknown_country = np.flatnonzero((geo["country_status"].map(lambda s: s == "unknown").rows()).to_numpy(dtype=bool))
     manifest = {
         "source": source,
         "package_version": __version__,
@@ -499,9 +451,9 @@ def clean_survey(
         },
         "rows_in": int(n),
         "rows_table": int(len(table_out)),
-        "rows_rejected": int(rejected.sum()),
-        "rejected_by_reason": {str(k): int(v) for k, v in counts.items()},
-        "salary_status": {str(k): int(v) for k, v in table["salary_status"].value_counts().sort_index().items()},
+        "rows_rejected": int(len(rejected)),
+        "rejected_by_reason": marks.counts(),
+        "salary_status": _row_counts(pay["salary_status"]),
         "personal_columns_dropped": list(dropped_personal) + dropped_ids,
         "id_columns_pseudonymised": pseudonymised,
         "free_text_columns_scrubbed": free_text,
@@ -511,9 +463,9 @@ def clean_survey(
         "ppp_extrapolated_with_cpi": ppp_extrapolated,
         "customer_service_rows": int(table_out["is_customer_service"].sum()),
         "rows_without_year": int(table_out["year"].isna().sum()),
-        "duplicate_rows": int(table["duplicate_of"].notna().sum()),
+        "duplicate_rows": int(dup.notna().sum()),
         **checks.not_understood,
-        "countries_not_understood": {str(k)[:80]: int(v) for k, v in stated.loc[stated["country_status"] == "unknown", "country_raw"]
+        "countries_not_understood": {str(k)[:80]: int(v) for k, v in geo["country_raw"].rows(unknown_country)
                                      .astype("str").value_counts().head(20).items()},
     }
     manifest["warnings"] = summary_warnings(manifest)
@@ -583,12 +535,12 @@ def _experience_point(exp: pd.DataFrame) -> pd.Series:
     return ((lo + hi) / 2).where(hi.notna(), lo)
 
 
-def _default_countries(normalize: Callable, country: Any, index: pd.Index) -> pd.Series:
+def _default_countries(normalize: Callable, country: Any, n: int) -> Coded:
     """The caller's ``country=`` as alpha-2 per row; a value that is no country raises, naming it."""
-    given = _broadcast(country, index, "str")
-    if given.isna().all():
+    given = from_rows(country, n, "str")
+    if given.values.isna().all():
         return given
-    res = normalize(given)
+    res = on_distinct(normalize, given).frame
     unknown = res["country_status"] == "unknown"
     if unknown.any():
         from ..errors import ReferenceDataError
@@ -598,55 +550,229 @@ def _default_countries(normalize: Callable, country: Any, index: pd.Index) -> pd
             f"country= {', '.join(map(repr, bad))} is not a country name or ISO 3166-1 code csresearch knows "
             "(try an alpha-2 code such as GB, or add the name to csresearch/reference/country_aliases.csv)"
         )
-    return res["country"].astype("str")
+    return Coded(on_distinct(normalize, given).codes, res["country"].astype("str")).compact()
 
 
-def _reject_reasons(
-    raw: pd.DataFrame, table: pd.DataFrame, pay: pd.DataFrame, keep_unpaid: bool, stated: pd.DataFrame,
-    checks: RowChecks,
-) -> tuple[pd.Series, pd.Series]:
-    reason = pd.Series(pd.NA, index=table.index, dtype="str")
-    detail = pd.Series(pd.NA, index=table.index, dtype="str")
+def _fill(values: Coded, fallback: Coded) -> Coded:
+    """``values.fillna(fallback)``, once per distinct pair."""
+    return on_distinct(lambda a, b: a.fillna(b), values, fallback).only().compact()
 
-    def mark(mask: pd.Series, code: str, why: pd.Series | str | None = None) -> None:
-        new = mask & reason.isna()
-        reason.loc[new] = code
+
+_COMPOSE_COLUMNS = ("salary_low", "salary_high", "salary_currency", "salary_gross")
+_GEO_COLUMNS = ("country", "city", "city_local", "cn_tier")
+_ROLE_COLUMNS = ("is_customer_service", "level", "level_name", "track", "function")
+_EXPERIENCE_COLUMNS = ("experience_years_low", "experience_years_high", "experience_years")
+_PAY_COLUMNS = ("salary_status", "pay_low", "pay_high", "currency", "period", "months_per_year", "basis",
+                "monthly_low", "monthly_high", "annual_low", "annual_high", "annual_mid")
+
+
+def _scrub_cells(raw: pd.DataFrame, scrub: Callable) -> tuple[dict[Any, Coded], list[str], list[str]]:
+    """Every column factorised, personal data scrubbed from its distinct values.
+
+    The per-distinct form of :func:`csresearch.privacy.scrub_frame`: text columns go through
+    ``scrub``; a numeric column is written out as digits and becomes the scrubbed text only if
+    some value was a phone or identity number; booleans are left alone.
+    """
+    from ..privacy import _number_text
+
+    cells, text_cols, numeric_cols = {}, [], []
+    for col in raw.columns:
+        values = raw[col]
+        coded = encode(values)
+        if pd.api.types.is_bool_dtype(values):
+            pass
+        elif pd.api.types.is_string_dtype(values) or values.dtype == object:
+            coded = coded.map(scrub)
+            text_cols.append(str(col))
+        elif pd.api.types.is_numeric_dtype(values):
+            digits = coded.map(_number_text)
+            cleaned = digits.map(scrub)
+            if bool((cleaned.values.fillna("") != digits.values.fillna("")).any()):
+                coded = cleaned
+                numeric_cols.append(str(col))
+        cells[col] = coded
+    return cells, text_cols, numeric_cols
+
+
+def _geo(countries: Callable, cities: Callable, country_cells: pd.Series, city_cells: pd.Series,
+         default: pd.Series) -> pd.DataFrame:
+    """Stated country, city and the row's country for distinct (country, city, default) triples."""
+    stated = countries(country_cells)
+    stated_country = stated["country"].astype("str")
+    found = _locate_cities(cities, city_cells, stated_country, default)
+    # A row's own country cell wins; then the country of a city we know (a Minsk posting in a
+    # Russian crawl is Belarusian); then the source's default.
+    known_city_country = found["country"].astype("str").where(found["city_status"] == "known")
+    row_country = stated_country.fillna(known_city_country).fillna(default)
+    return pd.DataFrame({
+        "country_status": stated["country_status"], "country_raw": stated["country_raw"],
+        "country": row_country.astype("str"), "city": found["city"].astype("str"),
+        "city_local": found["city_local"].astype("str"),
+        "cn_tier": found["cn_tier"].astype("Int64").where(row_country == "CN"),
+    })
+
+
+def _parse_pay(parse: Callable, texts: pd.Series, country: pd.Series, currency: pd.Series,
+               period: pd.Series) -> pd.DataFrame:
+    return parse(
+        texts, country=country, currency=currency.astype("object").where(currency.notna(), None),
+        default_period=period.astype("object").where(period.notna(), None),
+    )
+
+
+def _pay_block(pay: Block) -> Block:
+    """The table's pay columns from the parser's, per distinct parse."""
+    p = pay.frame
+    status = p["status"].astype("str")
+    # Values that only make sense with a pay statement are cleared when there is none.
+    no_pay = status != "ok"
+    out = pd.DataFrame({
+        "salary_status": status, "reason": p["reason"], "flags": p["flags"],
+        "pay_low": p["low"].astype("float64"), "pay_high": p["high"].astype("float64"),
+        "currency": p["currency"].astype("str").mask(no_pay), "period": p["period"].astype("str").mask(no_pay),
+        "months_per_year": p["months_per_year"].astype("float64").mask(no_pay),
+        "basis": p["basis"].astype("str").mask(no_pay),
+        **{c: p[c].astype("float64") for c in ("monthly_low", "monthly_high", "annual_low", "annual_high")},
+        "annual_mid": _annual_mid(p),
+    })
+    return Block(pay.codes, out)
+
+
+def _role_block(roles: Block) -> Block:
+    r = roles.frame
+    cs = r["is_customer_service"].fillna(False).astype(bool)
+    level = r["level"].astype("Int64").where(cs)
+    return Block(roles.codes, pd.DataFrame({
+        "is_customer_service": cs, "level": level,
+        "level_name": level.map(LEVEL_NAMES, na_action="ignore").astype("str"),
+        "track": r["track"].astype("str").where(cs), "function": r["function"].astype("str").where(cs),
+    }))
+
+
+def _experience_block(exp: Block) -> Block:
+    e = exp.frame
+    return Block(exp.codes, pd.DataFrame({
+        "experience_years_low": e["experience_years_low"].astype("float64"),
+        "experience_years_high": e["experience_years_high"].astype("float64"),
+        "experience_years": _experience_point(e),
+    }))
+
+
+def _year_values(year_cells: pd.Series, date_cells: pd.Series | None, default: pd.Series) -> pd.Series:
+    from_col = pd.to_numeric(year_cells, errors="coerce")
+    if date_cells is not None:
+        # ISO dates and "2023-..." strings carry the year; "03-12" (51job) does not.
+        found = date_cells.str.extract(r"((?:19|20)\d{2})", expand=False)
+        from_col = from_col.fillna(pd.to_numeric(found, errors="coerce"))
+    return from_col.astype("Float64").fillna(default).round().astype("Int64")
+
+
+def _row_counts(values: Coded) -> dict[str, int]:
+    """``values.rows().value_counts().sort_index()`` as a dict, counted on the codes."""
+    counts = pd.Series(np.bincount(values.codes, minlength=len(values.values)), index=values.values.to_numpy())
+    counts = counts[counts > 0]
+    counts = counts[counts.index.notna()].groupby(level=0).sum().sort_index()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+class _Marks:
+    """Reject reason per row (first mark wins) and where its detail comes from.
+
+    A detail is a constant, a :class:`Coded` column or a Series indexed by row position; it is
+    written out only for the rejected rows.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.code = np.full(n, -1, dtype=np.int16)
+        self.src = np.full(n, -1, dtype=np.int32)
+        self.whys: list[Any] = []
+
+    def mark(self, mask: np.ndarray, code: str, why: Any = None) -> None:
+        new = np.asarray(mask, dtype=bool) & (self.code < 0)
+        self._set(new, code, why)
+
+    def overrule(self, positions: np.ndarray, code: str, why: Any) -> None:
+        new = np.zeros(len(self.code), dtype=bool)
+        new[positions] = True
+        self._set(new, code, why)
+
+    def _set(self, new: np.ndarray, code: str, why: Any) -> None:
+        self.code[new] = _REASON_CODES.index(code)
         if why is not None:
-            detail.loc[new] = why if isinstance(why, str) else why[new].astype("str")
+            self.whys.append(why)
+            self.src[new] = len(self.whys) - 1
 
-    mark(checks.repeated_header, "repeated_header", REJECT_REASONS["repeated_header"])
-    empty = raw.astype("str").apply(lambda s: s.str.strip().replace("", pd.NA)).isna().all(axis=1)
-    mark(empty, "empty_row", REJECT_REASONS["empty_row"])
-    unknown = stated["country_status"] == "unknown"
-    if unknown.any():
-        named = stated["country_raw"].astype("object").map(lambda v: f"country value {v!r} is not a country name or code")
-        mark(unknown, "country_unknown", named)
+    def reasons(self, positions: np.ndarray) -> np.ndarray:
+        return np.asarray(_REASON_CODES, dtype=object)[self.code[positions]]
+
+    def detail(self, positions: np.ndarray) -> pd.Series:
+        out = np.full(len(positions), None, dtype=object)
+        src = self.src[positions]
+        for k, why in enumerate(self.whys):
+            sel = np.flatnonzero(src == k)
+            if not len(sel):
+                continue
+            at = positions[sel]
+            if isinstance(why, str):
+                out[sel] = why
+            elif isinstance(why, Coded):
+                out[sel] = why.values.astype("str").take(why.codes[at]).to_numpy(dtype=object, na_value=None)
+            else:
+                out[sel] = why.loc[at].astype("str").to_numpy(dtype=object, na_value=None)
+        return pd.Series(out, dtype="str")
+
+    def counts(self) -> dict[str, int]:
+        k = np.bincount(self.code[self.code >= 0], minlength=len(_REASON_CODES))
+        return {c: int(v) for c, v in sorted(zip(_REASON_CODES, k)) if v}
+
+
+_REASON_CODES = list(REJECT_REASONS)
+
+
+def _reject_reasons(n: int, text: Mapping[Any, Coded], pay: Block, geo: Block, salary_text: Coded,
+                    keep_unpaid: bool, checks: RowChecks) -> _Marks:
+    marks = _Marks(n)
+    marks.mark(checks.repeated_header.to_numpy(dtype=bool), "repeated_header", REJECT_REASONS["repeated_header"])
+    empty = np.ones(n, dtype=bool)
+    for coded in text.values():
+        empty &= ~coded.notna()
+    marks.mark(empty, "empty_row", REJECT_REASONS["empty_row"])
+    unknown = geo["country_status"].map(lambda s: s == "unknown")
+    if unknown.values.any():
+        named = geo["country_raw"].map(
+            lambda s: s.astype("object").map(lambda v: f"country value {v!r} is not a country name or code"))
+        marks.mark(unknown.rows().to_numpy(dtype=bool), "country_unknown", named)
     for code, (mask, why) in checks.rejects.items():
-        mark(mask, code, why)
-    status = table["salary_status"]
-    if not keep_unpaid:
-        mark(status == "missing", "salary_missing", pay["reason"])
-        mark(status == "negotiable", "salary_negotiable", table["salary_text"])
-    mark(status == "unparsed", "salary_unparsed", pay["reason"])
+        marks.mark(mask.to_numpy(dtype=bool), code, why)
+    status = pay["salary_status"]
 
+    def is_status(value: str) -> np.ndarray:
+        return (status.values == value).to_numpy(dtype=bool)[status.codes]
+
+    if not keep_unpaid:
+        marks.mark(is_status("missing"), "salary_missing", pay["reason"])
+        marks.mark(is_status("negotiable"), "salary_negotiable", salary_text)
+    marks.mark(is_status("unparsed"), "salary_unparsed", pay["reason"])
+
+    p = pay.frame
     bounds = _plausible_bounds()
-    cur = table["currency"]
+    cur = p["currency"]
     lo_b = cur.map(bounds["monthly_min"]).astype("float64")
     hi_b = cur.map(bounds["monthly_max"]).astype("float64")
-    m_lo, m_hi = table["monthly_low"], table["monthly_high"]
-    m_any = m_lo.fillna(m_hi)
-    m_top = m_hi.fillna(m_lo)
-    implausible = (status == "ok") & lo_b.notna() & ((m_any < lo_b) | (m_top > hi_b))
+    m_any = p["monthly_low"].fillna(p["monthly_high"])
+    m_top = p["monthly_high"].fillna(p["monthly_low"])
+    implausible = (p["salary_status"] == "ok") & lo_b.notna() & ((m_any < lo_b) | (m_top > hi_b))
     why = (
         "monthly " + m_any.round(0).astype("str") + "-" + m_top.round(0).astype("str") + " " + cur.astype("str")
         + " outside [" + lo_b.astype("str") + ", " + hi_b.astype("str") + "]"
     )
-    mark(implausible, "salary_implausible", why)
-    return reason, detail
+    marks.mark(implausible.to_numpy(dtype=bool)[pay.codes], "salary_implausible", Coded(pay.codes, why))
+    return marks
 
 
-def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> tuple[dict[str, int], dict[str, int]]:
-    """Fill annual_mid_usd_ppp group by group.
+def _fill_ppp(pay: Block, years: Coded, country: Coded, usable: np.ndarray,
+              convert: Callable) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
+    """annual_mid_usd_ppp per row, converted once per distinct (pay, year, country) combination.
 
     PPP factors are per country (the euro has one per euro-area member), so groups are
     (currency, year, country). ICP benchmarks are published for few years; for another year the
@@ -657,20 +783,34 @@ def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> tupl
 
     Returns
     -------
-    (unavailable, extrapolated) : dict, dict
-        Rows per group, keyed "CUR YEAR CC[: reason]".
+    (values, unavailable, extrapolated) : ndarray, dict, dict
+        The converted amounts per row, and rows per group keyed "CUR YEAR CC[: reason]".
     """
     from ..errors import ReferenceDataError
 
     missing: dict[str, int] = {}
     extrapolated: dict[str, int] = {}
-    todo = table.loc[usable & table["annual_mid"].notna(), ["annual_mid", "currency", "year", "country"]]
+    out = np.full(len(usable), np.nan)
+    todo_rows = np.flatnonzero(usable & pay["annual_mid"].notna())
+    if not len(todo_rows):
+        return out, missing, extrapolated
+    parts = [Coded(c.codes[todo_rows], c.values) for c in (pay["annual_mid"], years, country)]
+    combo, firsts = combine(*parts)
+    todo = pd.DataFrame({
+        "annual_mid": pay["annual_mid"].values.take(firsts[0]).reset_index(drop=True),
+        "currency": pay["currency"].values.take(firsts[0]).reset_index(drop=True),
+        "year": years.values.take(firsts[1]).reset_index(drop=True),
+        "country": country.values.take(firsts[2]).reset_index(drop=True),
+    })
+    todo["rows"] = np.bincount(combo, minlength=len(todo))
     no_year = todo["year"].isna()
     if no_year.any():
-        missing["year unknown"] = int(no_year.sum())
+        missing["year unknown"] = int(todo.loc[no_year, "rows"].sum())
     todo = todo[~no_year]
+    converted = np.full(len(firsts[0]), np.nan)
     for (cur, yr, cc), grp in todo.groupby(["currency", "year", "country"], sort=True):
         key = f"{cur} {int(yr)} {cc}"
+        count = int(grp["rows"].sum())
         try:
             conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc)
         except ReferenceDataError:
@@ -679,9 +819,10 @@ def _fill_ppp(table: pd.DataFrame, usable: pd.Series, convert: Callable) -> tupl
                     warnings.simplefilter("ignore", UserWarning)
                     conv = convert(grp["annual_mid"], cur, "USD", year=int(yr), method="ppp", country=cc,
                                    year_fallback="cpi")
-                extrapolated[key] = int(len(grp))
+                extrapolated[key] = count
             except ReferenceDataError as exc:
-                missing[f"{key}: {exc}"] = int(len(grp))
+                missing[f"{key}: {exc}"] = count
                 continue
-        table.loc[grp.index, "annual_mid_usd_ppp"] = np.asarray(conv, dtype="float64")
-    return missing, extrapolated
+        converted[grp.index.to_numpy()] = np.asarray(conv, dtype="float64")
+    out[todo_rows] = converted[combo]
+    return out, missing, extrapolated

@@ -1,0 +1,189 @@
+"""Dictionary-encoded columns: each text column factorised once, every step run per distinct value.
+
+A crawl of a million postings holds a few thousand distinct titles, pay texts and cities. The
+pipeline therefore keeps each column as ``codes`` (one integer per row) into ``values`` (one
+entry per distinct value, missing included), runs every per-string step on the values only and
+takes the results back to the rows at the end, with one array take per output column.
+
+Examples
+--------
+>>> import pandas as pd
+>>> c = encode(pd.Series([" 客服 ", "客服", None, "客服"])).stripped()
+>>> c.values.tolist(), c.codes.tolist()
+(['客服', nan], [0, 0, 1, 0])
+>>> c.rows().tolist()
+['客服', '客服', nan, '客服']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Block", "Coded", "encode", "constant", "combine", "on_distinct", "from_rows"]
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column as ``values.take(codes)``: ``values`` has RangeIndex, missing is a value like any other."""
+
+    codes: np.ndarray
+    values: pd.Series
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def rows(self, positions: np.ndarray | None = None, index: pd.Index | None = None) -> pd.Series:
+        """The column per row (or for the rows at ``positions``), with the values' dtype."""
+        codes = self.codes if positions is None else self.codes[positions]
+        out = self.values.take(codes)
+        return out.set_axis(pd.RangeIndex(len(codes)) if index is None else index)
+
+    def notna(self) -> np.ndarray:
+        """Per row: is the value present."""
+        return self.values.notna().to_numpy(dtype=bool)[self.codes]
+
+    def map(self, func: Callable[[pd.Series], pd.Series | Any]) -> Coded:
+        """Apply an elementwise Series function to the distinct values only."""
+        out = func(self.values)
+        out = out if isinstance(out, pd.Series) else pd.Series(out)
+        if len(out) != len(self.values):
+            raise ValueError(f"a per-value function returned {len(out)} values for {len(self.values)}")
+        return Coded(self.codes, out.reset_index(drop=True))
+
+    def stripped(self) -> Coded:
+        """Cells stripped of surrounding space, empty strings missing (the pipeline's 'text')."""
+        s = self.values.astype("str").str.strip()
+        return Coded(self.codes, s.mask(s == "")).compact()
+
+    def compact(self) -> Coded:
+        """Merge equal values (after a step that maps several values to one)."""
+        codes, uniques = pd.factorize(self.values, use_na_sentinel=True)
+        if len(uniques) == len(self.values) and (codes >= 0).all():
+            return self
+        values = pd.Series(uniques, dtype=self.values.dtype)
+        if (codes < 0).any():
+            values = pd.concat([values, pd.Series([None], dtype=self.values.dtype)], ignore_index=True)
+            codes = np.where(codes < 0, len(values) - 1, codes)
+        return Coded(np.asarray(codes, dtype=np.intp)[self.codes], values.reset_index(drop=True))
+
+    def blank(self, mask: np.ndarray) -> Coded:
+        """Rows where ``mask`` is true become missing."""
+        if not mask.any():
+            return self
+        values = pd.concat([self.values, pd.Series([None], dtype=self.values.dtype)], ignore_index=True)
+        return Coded(np.where(mask, len(values) - 1, self.codes), values)
+
+
+def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """Factorise a pyarrow-backed string column in Arrow (several times faster than pd.factorize)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return None
+    arr = pa.array(values.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    enc = pc.dictionary_encode(arr)
+    uniques = pd.Series(enc.dictionary, dtype=values.dtype)
+    codes = enc.indices.to_numpy(zero_copy_only=False) if enc.indices.null_count == 0 else None
+    if codes is None:
+        uniques = pd.concat([uniques, pd.Series([None], dtype=values.dtype)], ignore_index=True)
+        codes = enc.indices.fill_null(len(uniques) - 1).to_numpy()
+    return np.asarray(codes, dtype=np.intp), uniques
+
+
+def encode(values: pd.Series) -> Coded:
+    """Factorise a column once: codes per row into its distinct values (missing is one value).
+
+    Values keep their dtype; the order of ``values`` is the order of first appearance.
+    """
+    fast = _arrow_codes(values)
+    if fast is not None:
+        return Coded(*fast)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(uniques, pd.Index):
+        uniques = uniques.to_series(index=pd.RangeIndex(len(uniques)))
+    uniques = pd.Series(uniques, dtype=values.dtype)
+    if (codes < 0).any():
+        uniques = pd.concat([uniques, pd.Series([None], dtype=values.dtype)], ignore_index=True)
+        codes = np.where(codes < 0, len(uniques) - 1, codes)
+    return Coded(np.asarray(codes, dtype=np.intp), uniques.reset_index(drop=True))
+
+
+def constant(value: Any, n: int, dtype: str) -> Coded:
+    """The same value on ``n`` rows (a scalar argument such as ``country="CN"``)."""
+    return Coded(np.zeros(n, dtype=np.intp), pd.Series([value], dtype=dtype))
+
+
+def from_rows(values: pd.Series | np.ndarray | Any, n: int, dtype: str) -> Coded:
+    """A per-row argument (Series/array) or a scalar, encoded."""
+    if isinstance(values, pd.Series):  # aligned on the row labels 0..n-1, as the rows are
+        return encode(values.reindex(pd.RangeIndex(n)).astype(dtype))
+    if values is None or np.ndim(values) == 0:
+        return constant(pd.NA if values is None else values, n, dtype)
+    return encode(pd.Series(np.asarray(values)).astype(dtype))
+
+
+def combine(*columns: Coded) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Distinct combinations of several encoded columns.
+
+    Returns the combination code of each row and, for each column, the value code of each
+    combination (so ``columns[j].values.take(parts[j])`` are the combinations' values).
+    """
+    n = len(columns[0].codes)
+    key = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        # pairwise: factorising the running key keeps every product below n * len(values)
+        key, _ = pd.factorize(key * len(col.values) + col.codes, sort=False)
+        key = np.asarray(key, dtype=np.int64)
+    combo = np.asarray(key, dtype=np.intp)
+    first = np.full(int(combo.max()) + 1 if n else 0, n, dtype=np.intp)
+    np.minimum.at(first, combo, np.arange(n, dtype=np.intp))
+    return combo, [col.codes[first] for col in columns]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A step's results: one ``frame`` row per distinct input combination, ``codes`` per row."""
+
+    codes: np.ndarray
+    frame: pd.DataFrame
+
+    def __getitem__(self, column: str) -> Coded:
+        return Coded(self.codes, self.frame[column])
+
+    def only(self) -> Coded:
+        """The one result column (of a step that returns a Series)."""
+        return Coded(self.codes, self.frame.iloc[:, 0])
+
+
+def on_distinct(func: Callable[..., pd.DataFrame | pd.Series], *args: Coded | None, **kwargs: Coded | None) -> Block:
+    """Call a per-row step once per distinct combination of its arguments.
+
+    ``func(*args, **kwargs)`` receives Series (RangeIndex) holding each distinct combination
+    once (``None`` arguments are passed as ``None``) and must treat every row on its own, as
+    the cleaning steps do. A Series result becomes a one-column frame named after it (or
+    ``"value"``).
+    """
+    names = [*range(len(args)), *kwargs]
+    given = [(k, c) for k, c in zip(names, [*args, *kwargs.values()]) if c is not None]
+    if not given:
+        raise ValueError("on_distinct needs at least one encoded argument")
+    combo, parts = combine(*(c for _, c in given))
+    small: dict[Any, Any] = {k: None for k in names}
+    small.update({k: c.values.take(p).reset_index(drop=True) for (k, c), p in zip(given, parts)})
+    n_small = len(parts[0])
+    res = func(*(small[i] for i in range(len(args))), **{k: small[k] for k in kwargs})
+    if isinstance(res, pd.Series):
+        res = res.to_frame(res.name if res.name is not None else "value")
+    if len(res) != n_small:
+        raise ValueError(f"step {getattr(func, '__name__', func)!r} returned {len(res)} rows for {n_small}")
+    return Block(combo, res.reset_index(drop=True))
