@@ -22,7 +22,7 @@ from tqdm import tqdm
 from .clean.oews import read_oews
 from .clean.pipeline import CleanResult, clean_survey, combine_results
 from .errors import InputFileError
-from .published import check_published_cells, published_statistics
+from .published import OFFICIAL_SOURCES, check_published_cells, published_statistics
 from .io import project_root, read_table
 from .outputs import output_entry, output_lock, write_csv, write_json, write_parquet
 
@@ -140,7 +140,10 @@ def _build_locked(base: Path, raw_dir: Path, out_dir: Path, fig_dir: Path, *, fi
         "missing_sources": published.attrs["missing_sources"],
     }
     for name in published.attrs["missing_sources"]:
-        print(f"warning: official source {name} not in {raw_dir}; left out of published_pay.csv", file=sys.stderr)
+        # loud, but not fatal: the rest of the build does not need the official extracts
+        msg = f"official source {name}: {OFFICIAL_SOURCES[name][0]} not in {raw_dir}; left out of published_pay.csv"
+        manifest.setdefault("warnings", []).append(msg)
+        print(f"warning: {msg}", file=sys.stderr)
     tick("official statistics")
 
     summaries = _model_summaries(table)

@@ -81,6 +81,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
           f"{m['rows_table']} in the processed table, {m['rows_rejected']} rejected (reasons in the manifest)")
     for line in summary_lines(m):
         print(line)
+    pub = m.get("published_pay", {})
+    print(f"official statistics: {pub.get('rows', 0)} rows ({pub.get('suppressed', 0)} suppressed by the publisher), "
+          f"by country {pub.get('rows_by_country', {})}")
+    for name in pub.get("missing_sources", []):
+        print(f"  warning: official source {name} missing from data/raw (see data/raw/README.md to rebuild it)")
     print("processed data:")
     for name, path in sorted(report.processed.items()):
         print(f"  {name:<24} {path}")

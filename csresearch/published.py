@@ -25,8 +25,8 @@ from .clean.oews import OEWS_STATS, read_oews
 from .errors import ColumnMappingError, InputFileError, SchemaError
 from .schema import LEVEL_NAMES
 
-__all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "published_statistics",
-           "validate_published", "check_published_cells", "to_ppp_dollars", "OFFICIAL_SOURCES"]
+__all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "read_fso_lse", "published_statistics",
+           "validate_published", "empty_published", "check_published_cells", "to_ppp_dollars", "OFFICIAL_SOURCES"]
 
 STATISTICS = ["p10", "p20", "p25", "p30", "p40", "median", "p60", "p70", "p75", "p80", "p90", "mean"]
 
@@ -37,6 +37,9 @@ OFFICIAL_SOURCES = {
     "ons_ashe_2024_t14": ("ons_ashe_2024_cs_table14.csv", "read_ashe",
                           "Office for National Statistics, ASHE 2024 provisional, Table 14",
                           "Open Government Licence v3.0"),
+    "fso_lse_t17": ("fso_lse_cs_regions.csv", "read_fso_lse",
+                    "Swiss Federal Statistical Office, Swiss Earnings Structure Survey (LSE), table T17",
+                    "FSO terms of use OPEN-BY-ASK (free non-commercial use with source; commercial use by permission)"),
 }
 
 COLUMNS = ["country", "region_or_city", "area_type", "occupation_system", "occupation_code", "occupation_name",
@@ -87,6 +90,15 @@ def __getattr__(name: str) -> Any:
     if name == "PublishedStatistics":
         return _published_schema()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_DTYPES = {"rung": "Int64", "value": "float64", "year": "int64", "n_jobs": "Int64",
+           "suppressed": "bool"}
+
+
+def empty_published() -> pd.DataFrame:
+    """A published-statistics table with no rows and the dtypes the readers give (it validates)."""
+    return pd.DataFrame({c: pd.Series([], dtype=_DTYPES.get(c, "str")) for c in COLUMNS})
 
 
 def validate_published(df: pd.DataFrame) -> pd.DataFrame:
@@ -201,6 +213,81 @@ def read_oews_published(path: str | Path) -> pd.DataFrame:
     return _finish(pd.concat(frames, ignore_index=True), "bls_oews_2025")
 
 
+# --------------------------------------------------------------------------- Swiss FSO LSE
+
+_FSO_AGES = {"age_total": "all ages", "age_le29": "aged 29 and under", "age_30_49": "aged 30-49",
+             "age_50plus": "aged 50 and over"}
+_FSO_SEXES = {"total": "all", "women": "women", "men": "men"}
+_FSO_VALUE_COLUMNS = [f"{a}_{s}" for a in _FSO_AGES for s in _FSO_SEXES]
+_FSO_MARKERS = {"*": "FSO *: too few data, not published", "-": "FSO -: no data available"}
+_FSO_UNCERTAIN = "FSO [ ]: coefficient of variation above 5%, numerically uncertain"
+_FSO_NUMBER = r"^(\[)?\s*(\d[\d\s]*)\s*(\])?$"  # FSO prints thousands with a space, "[ ]" when CV > 5%
+
+
+def read_fso_lse(path: str | Path) -> pd.DataFrame:
+    """Read the Swiss FSO LSE T17 extract (median gross monthly wage) into the published form.
+
+    Parameters
+    ----------
+    path : path-like
+        ``data/raw/fso_lse_cs_regions.csv`` (built by ``scripts/build_fso_lse_extract.py``).
+
+    Returns
+    -------
+    DataFrame
+        The :data:`COLUMNS` of the published table, one row per region x year x occupation x
+        age band x sex. ``*`` and ``-`` become suppressed rows; a bracketed value is kept and its
+        ``note`` says FSO finds it uncertain (CV > 5%). Where FSO's sheets for two years of a
+        region repeat each other cell for cell, both are noted (a likely publishing error).
+
+    Examples
+    --------
+    >>> t = read_fso_lse("data/raw/fso_lse_cs_regions.csv")  # doctest: +SKIP
+    >>> t.query("occupation_code == '42' and year == 2018 and population.str.startswith('all ages, all')")  # doctest: +SKIP
+    """
+    raw = _read_raw(path, ["table", "region", "year", "isco08_code", "description", *_FSO_VALUE_COLUMNS])
+    repeated = _fso_repeated_years(raw)
+    long = raw.melt(id_vars=["table", "region", "year", "isco08_code", "description"], value_vars=_FSO_VALUE_COLUMNS,
+                    var_name="cell", value_name="text")
+    text = long["text"].str.strip()
+    parts = text.str.extract(_FSO_NUMBER)
+    value = pd.to_numeric(parts[1].str.replace(r"\s", "", regex=True), errors="coerce")
+    bracketed = parts[0].notna() & parts[2].notna()
+    unknown = value.isna() & ~text.isin(list(_FSO_MARKERS))
+    unknown |= parts[0].notna() != parts[2].notna()  # an unbalanced bracket is not an FSO marker
+    if unknown.any():
+        raise ColumnMappingError(f"{path}: cells {sorted(set(text[unknown]))[:5]} are neither a number nor an FSO marker")
+    age, sex = long["cell"].str.rsplit("_", n=1).str[0], long["cell"].str.rsplit("_", n=1).str[1]
+    note = pd.Series(np.where(value.isna(), text.map(_FSO_MARKERS), np.where(bracketed, _FSO_UNCERTAIN, None)),
+                     dtype=object)
+    rep = pd.Series([repeated.get((t, y)) for t, y in zip(long["table"], long["year"])], dtype=object)
+    note = np.where(rep.notna(), np.where(note.isna(), rep, note.astype(str) + "; " + rep.astype(str)), note)
+    code = long["isco08_code"].fillna("")
+    df = pd.DataFrame({
+        "country": "CH", "region_or_city": long["region"], "area_type": "region",
+        "occupation_system": np.where(code == "", "all", "ISCO-08"), "occupation_code": code.where(code != "", None),
+        "occupation_name": long["description"].replace("TOTAL", "All occupations"),
+        "population": age.map(_FSO_AGES) + ", " + sex.map(_FSO_SEXES) + " (full-time equivalent)",
+        "statistic": "median", "value": value, "currency": "CHF", "period": "month",
+        "year": long["year"].astype(int), "n_jobs": pd.array([pd.NA] * len(long), dtype="Int64"),
+        "note": pd.Series(note, dtype=object).where(pd.notna(note), None),
+    })
+    return _finish(df, "fso_lse_t17")
+
+
+def _fso_repeated_years(raw: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(table, year) -> note, for year sheets whose every cell equals another year's of the same table."""
+    out: dict[tuple[str, str], str] = {}
+    for table, g in raw.groupby("table"):
+        sig = {y: tuple(map(tuple, gy.sort_values("isco08_code")[_FSO_VALUE_COLUMNS].to_numpy()))
+               for y, gy in g.groupby("year")}
+        for y1 in sig:
+            same = [y2 for y2 in sig if y2 != y1 and sig[y2] == sig[y1]]
+            if same:
+                out[(table, y1)] = f"FSO's {y1} sheet repeats its {', '.join(same)} sheet cell for cell (likely a publishing error)"
+    return out
+
+
 def _read_raw(path: str | Path, needed: list[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
@@ -232,14 +319,14 @@ def published_statistics(raw_dir: str | Path) -> pd.DataFrame:
     >>> pub.groupby("country").size()  # doctest: +SKIP
     """
     raw_dir = Path(raw_dir)
-    readers = {"read_ashe": read_ashe, "read_oews_published": read_oews_published}
+    readers = {"read_ashe": read_ashe, "read_oews_published": read_oews_published, "read_fso_lse": read_fso_lse}
     frames, missing = [], []
     for name, (file, reader, _publisher, _licence) in OFFICIAL_SOURCES.items():
         if (raw_dir / file).is_file():
             frames.append(readers[reader](raw_dir / file))
         else:
             missing.append(name)
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    table = pd.concat(frames, ignore_index=True) if frames else empty_published()
     table = validate_published(table.reset_index(drop=True))
     table.attrs["missing_sources"] = missing
     return table

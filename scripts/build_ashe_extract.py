@@ -38,13 +38,14 @@ Examples
 
 from __future__ import annotations
 
-import argparse
-import csv
 import hashlib
 import io
 import sys
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _extract_common import cell as _cell, run_extract  # noqa: E402  (a sibling script module, not a package)
 
 YEAR = 2024
 RELEASE = "ASHE 2024 provisional, Table 14"
@@ -75,15 +76,6 @@ class SourceError(RuntimeError):
 def wanted_code(code: str) -> bool:
     """Customer-service rows: SOC 2020 sub-major group 72 and everything under it, plus all employees."""
     return code == "" or code.startswith("72")
-
-
-def _cell(value: object) -> str:
-    # openpyxl gives ints for whole numbers and floats otherwise; repr-free str() keeps ONS's digits
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _open_workbooks(source: Path) -> dict[str, bytes]:
@@ -133,29 +125,11 @@ def read_rows(blobs: dict[str, bytes], *, check_sha: bool = True) -> list[dict[s
     return rows
 
 
-def write_csv(rows: list[dict[str, str]], out: Path) -> None:
-    """UTF-8, LF line ends, every field as read (the byte-for-byte rebuild depends on it)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([COLUMNS, *([r[c] for c in COLUMNS] for r in rows)])
-    out.write_bytes(buf.getvalue().encode("utf-8"))
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("source", type=Path, help="ashetable142024provisional.zip or a folder of its workbooks")
-    parser.add_argument("-o", "--out", type=Path,
-                        default=Path(__file__).resolve().parents[1] / "data" / "raw" / "ons_ashe_2024_cs_table14.csv")
-    parser.add_argument("--no-check-sha", action="store_true", help="accept workbooks other than the recorded copies")
-    args = parser.parse_args(argv)
-    try:
-        rows = read_rows(_open_workbooks(args.source), check_sha=not args.no_check_sha)
-    except (SourceError, zipfile.BadZipFile, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    write_csv(rows, args.out)
-    print(f"{args.out}: {len(rows)} rows, {RELEASE}")
-    return 0
+    return run_extract(argv, doc=__doc__, source_help="ashetable142024provisional.zip or a folder of its workbooks",
+                       out_name="ons_ashe_2024_cs_table14.csv", columns=COLUMNS, release=RELEASE,
+                       read=lambda src, check: read_rows(_open_workbooks(src), check_sha=check),
+                       errors=(SourceError, zipfile.BadZipFile, KeyError))
 
 
 if __name__ == "__main__":

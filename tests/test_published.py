@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from csresearch.published import (
-    OFFICIAL_SOURCES, STATISTICS, published_statistics, read_ashe, validate_published,
+    OFFICIAL_SOURCES, STATISTICS, check_published_cells, empty_published, published_statistics, read_ashe,
+    read_fso_lse, validate_published,
 )
-from csresearch.errors import SchemaError
+from csresearch.errors import ColumnMappingError, SchemaError
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -22,6 +23,10 @@ ASHE_CSV = RAW / "ons_ashe_2024_cs_table14.csv"
 UKJOBS_GIT = Path("/work/.mirror/PMOLDN+ukjobs/repo")
 UKJOBS_COMMIT = "521199b3adc8b26bc3878d3765707001dbc5a353"
 ASHE_DIR = "Data/Raw/pay/ashetable142024provisional"
+FSO_CSV = RAW / "fso_lse_cs_regions.csv"
+OPENDATA_GIT = Path("/work/.mirror/epicalekspwner+OpenData/repo")
+OPENDATA_COMMIT = "e40fc4738e45fda89634139f0f319fd7196c1f3d"
+FSO_DIR = "demographicsIncome/sources"
 
 
 @pytest.fixture(scope="module")
@@ -101,4 +106,75 @@ def test_schema_rejects_a_value_on_a_suppressed_row(pub):
 def test_real_rows_by_country(pub):
     real = pub[~pub["suppressed"]]
     counts = real.groupby("country").size()
-    assert counts.get("US", 0) > 1000 and counts.get("GB", 0) > 1000
+    assert counts.get("US", 0) > 1000 and counts.get("GB", 0) > 1000 and counts.get("CH", 0) > 900
+
+
+def _git_extract(git_dir: Path, commit: str, folder: str, dest: Path) -> Path:
+    archive = subprocess.run(["git", "--git-dir", str(git_dir), "archive", commit, folder],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest / folder
+
+
+@pytest.mark.skipif(not OPENDATA_GIT.is_dir() or shutil.which("git") is None,
+                    reason="stored copy of epicalekspwner/OpenData (the FSO workbooks) is not on this machine")
+def test_fso_rebuild_is_byte_identical(tmp_path):
+    src = _git_extract(OPENDATA_GIT, OPENDATA_COMMIT, FSO_DIR, tmp_path)
+    out = tmp_path / "fso.csv"
+    assert _script("build_fso_lse_extract").main([str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == FSO_CSV.read_bytes()
+
+
+def test_fso_script_refuses_other_workbooks(tmp_path):
+    builder = _script("build_fso_lse_extract")
+    for name in builder.WORKBOOKS:
+        (tmp_path / name).write_bytes(b"not a workbook")
+    with pytest.raises(builder.SourceError, match="SHA-256"):
+        builder.read_rows(tmp_path)
+
+
+def test_fso_rows_add_up_and_markers_become_suppressed():
+    raw = pd.read_csv(FSO_CSV, dtype=str, keep_default_na=False)
+    cells = raw.filter(regex=r"^age_").stack().str.strip()
+    t = read_fso_lse(FSO_CSV)
+    assert len(t) == cells.size  # every published cell, none dropped
+    assert t["suppressed"].sum() == cells.isin(["*", "-"]).sum()
+    assert t.loc[t["suppressed"], "note"].str.startswith("FSO").all()
+    n_bracketed = cells.str.startswith("[").sum()
+    assert t["note"].fillna("").str.contains("coefficient of variation").sum() == n_bracketed > 0
+
+
+def test_fso_values_are_the_published_cells():
+    raw = pd.read_csv(FSO_CSV, dtype=str, keep_default_na=False)
+    row = raw[(raw["year"] == "2018") & (raw["isco08_code"] == "42") & raw["region"].str.startswith("Zurich")].iloc[0]
+    t = read_fso_lse(FSO_CSV)
+    got = t[(t["year"] == 2018) & (t["occupation_code"] == "42") & t["region_or_city"].str.startswith("Zurich")]
+    by_pop = got.set_index("population")["value"]
+    assert by_pop["all ages, all (full-time equivalent)"] == float(row["age_total_total"])
+    assert by_pop["aged 30-49, women (full-time equivalent)"] == float(row["age_30_49_women"].strip("[]").replace(" ", ""))
+    assert got["rung_name"].eq("agent").all() and got["currency"].eq("CHF").all()
+
+
+def test_fso_reader_rejects_unknown_markers_and_notes_repeated_years(tmp_path):
+    raw = pd.read_csv(FSO_CSV, dtype=str, keep_default_na=False)
+    one = raw[raw["table"] == raw["table"].iloc[0]].copy()
+    y18, y16 = one["year"] == "2018", one["year"] == "2016"
+    one.loc[y16, one.columns[5:17]] = one.loc[y18, one.columns[5:17]].to_numpy()  # 2016 repeats 2018
+    path = tmp_path / "fso.csv"
+    one.to_csv(path, index=False)
+    t = read_fso_lse(path)
+    repeated = t["note"].fillna("").str.contains("repeats")
+    assert set(t.loc[repeated, "year"]) == {2016, 2018}
+    one.iloc[0, 5] = "5 0x0"
+    one.to_csv(path, index=False)
+    with pytest.raises(ColumnMappingError, match="FSO marker"):
+        read_fso_lse(path)
+
+
+def test_missing_official_files_give_an_empty_valid_table(tmp_path):
+    from csresearch.plots.official import make_official_figures
+
+    pub = check_published_cells(published_statistics(tmp_path))
+    assert len(pub) == 0 and pub.attrs["missing_sources"] == list(OFFICIAL_SOURCES)
+    assert list(pub.columns) == list(empty_published().columns)
+    assert make_official_figures(pub) == {}

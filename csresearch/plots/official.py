@@ -138,8 +138,14 @@ def plot_official_by_rung(official: pd.DataFrame, seeds: pd.DataFrame | None = N
 
 
 def make_official_figures(pub: pd.DataFrame, table: pd.DataFrame | None = None) -> dict[str, Figure]:
-    """The official-statistics figures of notebook 02, for ``csresearch build``."""
+    """The official-statistics figures of notebook 02, for ``csresearch build``.
+
+    With no official rows (every extract absent from ``data/raw``) there is nothing to draw:
+    the result is empty and the build says so in its warnings.
+    """
     official = official_by_rung(pub)
+    if official.empty:
+        return {}
     seeds = seed_ranges_by_rung(table) if table is not None else None
     fig = plot_official_by_rung(official, seeds)
     pubs = "; ".join(sorted(set(official["source"])))

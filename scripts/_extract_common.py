@@ -1,0 +1,49 @@
+"""What the ``build_*_extract.py`` scripts share: the byte-stable CSV writer and the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def cell(value: object) -> str:
+    """A workbook cell as the publisher printed it (outer spaces stripped)."""
+    # openpyxl gives ints for whole numbers and floats otherwise; repr-free str() keeps the digits
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def write_csv(rows: list[dict[str, str]], columns: list[str], out: Path) -> None:
+    """UTF-8, LF line ends, every field as read (the byte-for-byte rebuild depends on it)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([columns, *([r[c] for c in columns] for r in rows)])
+    out.write_bytes(buf.getvalue().encode("utf-8"))
+
+
+def run_extract(argv: list[str] | None, *, doc: str, source_help: str, out_name: str, columns: list[str],
+                release: str, read: Callable[[Path, bool], list[dict[str, str]]],
+                errors: tuple[type[BaseException], ...]) -> int:
+    """Parse ``SOURCE [-o OUT] [--no-check-sha]``, read the rows, write the extract; 1 on a source error."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("source", type=Path, help=source_help)
+    parser.add_argument("-o", "--out", type=Path, default=RAW / out_name)
+    parser.add_argument("--no-check-sha", action="store_true", help="accept files other than the recorded copies")
+    args = parser.parse_args(argv)
+    try:
+        rows = read(args.source, not args.no_check_sha)
+    except errors as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    write_csv(rows, columns, args.out)
+    print(f"{args.out}: {len(rows)} rows, {release}")
+    return 0
