@@ -92,13 +92,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_DTYPES = {"rung": "Int64", "value": "float64", "year": "int64", "n_jobs": "Int64",
-           "suppressed": "bool"}
-
-
 def empty_published() -> pd.DataFrame:
-    """A published-statistics table with no rows and the dtypes the readers give (it validates)."""
-    return pd.DataFrame({c: pd.Series([], dtype=_DTYPES.get(c, "str")) for c in COLUMNS})
+    """A published-statistics table with no rows and the schema's dtypes (it validates)."""
+    return pd.DataFrame({c: pd.Series([], dtype=col.dtype) for c, col in _PUBLISHED_COLUMNS.items()})
 
 
 def validate_published(df: pd.DataFrame) -> pd.DataFrame:
