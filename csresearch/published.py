@@ -25,7 +25,7 @@ from .clean.oews import OEWS_STATS, read_oews
 from .errors import ColumnMappingError, InputFileError, SchemaError
 from .schema import LEVEL_NAMES
 
-__all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "read_fso_lse", "published_statistics",
+__all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "read_fso_lse", "read_ilostat_geo", "published_statistics",
            "validate_published", "empty_published", "check_published_cells", "to_ppp_dollars", "OFFICIAL_SOURCES"]
 
 STATISTICS = ["p10", "p20", "p25", "p30", "p40", "median", "p60", "p70", "p75", "p80", "p90", "mean"]
@@ -40,7 +40,13 @@ OFFICIAL_SOURCES = {
     "fso_lse_t17": ("fso_lse_cs_regions.csv", "read_fso_lse",
                     "Swiss Federal Statistical Office, Swiss Earnings Structure Survey (LSE), table T17",
                     "FSO terms of use OPEN-BY-ASK (free non-commercial use with source; commercial use by permission)"),
+    "ilostat_ear_4mth_sex_geo": ("ilostat_ear_4mth_sex_geo.csv", "read_ilostat_geo",
+                                 "ILO, ILOSTAT, EAR_4MTH_SEX_GEO_CUR_NB_A (download filtered 2025-06-01)",
+                                 "CC BY 4.0"),
 }
+
+#: ``currency`` of values ILOSTAT publishes in its "2021 PPP $" (not an ISO 4217 code)
+ILO_PPP = "PPP2021"
 
 COLUMNS = ["country", "region_or_city", "area_type", "occupation_system", "occupation_code", "occupation_name",
            "rung", "rung_name", "population", "statistic", "value", "currency", "period", "year", "n_jobs",
@@ -59,7 +65,8 @@ _PUBLISHED_COLUMNS = {
     "population": Col("str", str_length={"min_value": 1}),
     "statistic": Col("str", isin=STATISTICS),
     "value": Col("float64", nullable=True, gt=0),
-    "currency": Col("str", str_matches=r"^[A-Z]{3}$"),
+    # ISO 4217, or ILOSTAT's "2021 PPP $" (international dollars, not converted further here)
+    "currency": Col("str", str_matches=rf"^([A-Z]{{3}}|{ILO_PPP})$"),
     "period": Col("str", isin=["hour", "week", "month", "year"]),
     "year": Col("int64", ge=1990, le=2100),
     "n_jobs": Col("Int64", nullable=True, ge=0),
@@ -284,6 +291,48 @@ def _fso_repeated_years(raw: pd.DataFrame) -> dict[tuple[str, str], str]:
     return out
 
 
+# --------------------------------------------------------------------------- ILOSTAT
+
+_ILO_COLUMNS = ["ref_area.label", "source.label", "indicator.label", "sex.label", "classif1.label", "classif2.label",
+                "time", "obs_value", "obs_status.label", "note_indicator.label", "note_source.label"]
+_ILO_AREAS = {"Area type: National": "all areas", "Area type: Urban": "urban areas", "Area type: Rural": "rural areas"}
+
+
+def read_ilostat_geo(path: str | Path) -> pd.DataFrame:
+    """Read the ILOSTAT EAR_4MTH_SEX_GEO extract (mean monthly earnings, all employees) into the published form.
+
+    Values stay in ILOSTAT's "2021 PPP $" (``currency`` :data:`ILO_PPP`); ILOSTAT's notes
+    (break in series, survey, local currency) are kept in ``note``. Rows carry no occupation:
+    ``occupation_system`` is ``all`` and there is no rung.
+
+    Examples
+    --------
+    >>> t = read_ilostat_geo("data/raw/ilostat_ear_4mth_sex_geo.csv")  # doctest: +SKIP
+    """
+    from .clean.country import normalize_countries
+
+    raw = _read_raw(path, _ILO_COLUMNS)
+    bad = sorted(set(raw["classif2.label"]) - {"Currency: 2021 PPP $"}) + sorted(set(raw["classif1.label"]) - set(_ILO_AREAS))
+    if bad:
+        raise ColumnMappingError(f"{path}: classifications {bad[:5]} are not the 2021 PPP $ national/urban/rural series")
+    country = normalize_countries(raw["ref_area.label"])
+    if (country["country_status"] != "known").any():
+        raise ColumnMappingError(f"{path}: countries not understood: {sorted(set(raw.loc[country['country_status'] != 'known', 'ref_area.label']))}")
+    value = pd.to_numeric(raw["obs_value"].where(raw["obs_value"] != ""), errors="coerce")
+    if (value.isna() & (raw["obs_value"] != "")).any():
+        raise ColumnMappingError(f"{path}: obs_value holds text that is not a number")
+    notes = raw[["obs_status.label", "source.label", "note_indicator.label", "note_source.label"]].agg(
+        lambda r: "ILOSTAT: " + "; ".join(v for v in r if v), axis=1)
+    df = pd.DataFrame({
+        "country": country["country"].to_numpy(), "region_or_city": raw["ref_area.label"], "area_type": "national",
+        "occupation_system": "all", "occupation_code": None, "occupation_name": "All employees",
+        "population": "employees, sex " + raw["sex.label"] + ", " + raw["classif1.label"].map(_ILO_AREAS),
+        "statistic": "mean", "value": value, "currency": ILO_PPP, "period": "month", "year": raw["time"].astype(int),
+        "n_jobs": pd.array([pd.NA] * len(raw), dtype="Int64"), "note": notes,
+    })
+    return _finish(df, "ilostat_ear_4mth_sex_geo")
+
+
 def _read_raw(path: str | Path, needed: list[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
@@ -315,7 +364,8 @@ def published_statistics(raw_dir: str | Path) -> pd.DataFrame:
     >>> pub.groupby("country").size()  # doctest: +SKIP
     """
     raw_dir = Path(raw_dir)
-    readers = {"read_ashe": read_ashe, "read_oews_published": read_oews_published, "read_fso_lse": read_fso_lse}
+    readers = {"read_ashe": read_ashe, "read_oews_published": read_oews_published, "read_fso_lse": read_fso_lse,
+               "read_ilostat_geo": read_ilostat_geo}
     frames, missing = [], []
     for name, (file, reader, _publisher, _licence) in OFFICIAL_SOURCES.items():
         if (raw_dir / file).is_file():
@@ -350,13 +400,15 @@ def check_published_cells(pub: pd.DataFrame, *, k: int | None = None) -> pd.Data
 def to_ppp_dollars(pub: pd.DataFrame, *, period: str = "year") -> pd.Series:
     """Published values in international (PPP) dollars of their own year, for rows of one ``period``.
 
-    Rows of another period are NaN (no hours assumption is made). Years after the last PPP
-    benchmark are carried forward with relative CPI (``year_fallback="cpi"``), flagged in
-    ``.attrs["fallback"]``.
+    Rows of another period are NaN (no hours assumption is made), and so are ILOSTAT's
+    "2021 PPP $" rows (:data:`ILO_PPP`: already international dollars, but of 2021 prices; how
+    ILOSTAT deflated them is not in the file, so they are not re-based here). Years after the
+    last PPP benchmark are carried forward with relative CPI (``year_fallback="cpi"``), flagged
+    in ``.attrs["fallback"]``.
     """
     from .money import convert_currency
 
-    keep = pub["period"] == period
+    keep = (pub["period"] == period) & (pub["currency"] != ILO_PPP)
     out = pd.Series(np.nan, index=pub.index)
     if keep.any():
         sub = pub.loc[keep]

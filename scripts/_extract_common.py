@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def read_checked(path: Path, sha256: str | None, error: type[Exception]) -> bytes:
+    """The file's bytes; ``error`` if it is missing or (``sha256`` given) is not the recorded copy."""
+    if not path.is_file():
+        raise error(f"{path}: no such file")
+    blob = path.read_bytes()
+    if sha256 is not None:
+        check_sha256(path.name, blob, sha256, error)
+    return blob
+
+
+def check_sha256(name: str, blob: bytes, sha256: str, error: type[Exception]) -> None:
+    """Refuse a file other than the copy the shipped extract was built from."""
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != sha256:
+        raise error(f"{name}: SHA-256 {digest[:12]} is not the recorded {sha256[:12]} (another release?)")
 
 
 def cell(value: object) -> str:

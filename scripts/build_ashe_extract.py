@@ -38,14 +38,13 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import io
 import sys
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _extract_common import cell as _cell, run_extract  # noqa: E402  (a sibling script module, not a package)
+from _extract_common import cell as _cell, check_sha256, run_extract  # noqa: E402  (a sibling script module, not a package)
 
 YEAR = 2024
 RELEASE = "ASHE 2024 provisional, Table 14"
@@ -101,9 +100,8 @@ def read_rows(blobs: dict[str, bytes], *, check_sha: bool = True) -> list[dict[s
 
     rows = []
     for name, (measure, period, sha) in WORKBOOKS.items():
-        digest = hashlib.sha256(blobs[name]).hexdigest()
-        if check_sha and digest != sha:
-            raise SourceError(f"{name}: SHA-256 {digest[:12]} is not the recorded {sha[:12]} (another release?)")
+        if check_sha:
+            check_sha256(name, blobs[name], sha, SourceError)
         wb = load_workbook(io.BytesIO(blobs[name]), read_only=True, data_only=True)
         table = name[len(PREFIX):].split()[0]
         for sheet in SHEETS:

@@ -37,13 +37,12 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import io
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _extract_common import cell as _cell, run_extract  # noqa: E402  (a sibling script module, not a package)
+from _extract_common import cell as _cell, read_checked, run_extract  # noqa: E402  (a sibling script module, not a package)
 
 RELEASE = "FSO LSE T17 (je-e-03.04.02.0N.47), published 2020-04-21"
 #: workbook -> (large region as FSO names it, SHA-256 of the copy the shipped extract was built from)
@@ -82,13 +81,7 @@ def read_rows(source: Path, *, check_sha: bool = True) -> list[dict[str, str]]:
 
     rows = []
     for name, (region, sha) in WORKBOOKS.items():
-        path = source / name
-        if not path.is_file():
-            raise SourceError(f"{source}: missing {name}")
-        blob = path.read_bytes()
-        digest = hashlib.sha256(blob).hexdigest()
-        if check_sha and digest != sha:
-            raise SourceError(f"{name}: SHA-256 {digest[:12]} is not the recorded {sha[:12]} (another release?)")
+        blob = read_checked(source / name, sha if check_sha else None, SourceError)
         wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
         if wb.sheetnames != SHEETS:
             raise SourceError(f"{name}: sheets {wb.sheetnames}, expected {SHEETS}")

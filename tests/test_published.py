@@ -13,7 +13,7 @@ import pytest
 
 from csresearch.published import (
     OFFICIAL_SOURCES, STATISTICS, check_published_cells, empty_published, published_statistics, read_ashe,
-    read_fso_lse, validate_published,
+    read_fso_lse, read_ilostat_geo, to_ppp_dollars, validate_published,
 )
 from csresearch.errors import ColumnMappingError, SchemaError
 
@@ -27,6 +27,10 @@ FSO_CSV = RAW / "fso_lse_cs_regions.csv"
 OPENDATA_GIT = Path("/work/.mirror/epicalekspwner+OpenData/repo")
 OPENDATA_COMMIT = "e40fc4738e45fda89634139f0f319fd7196c1f3d"
 FSO_DIR = "demographicsIncome/sources"
+ILO_CSV = RAW / "ilostat_ear_4mth_sex_geo.csv"
+ILOWAGE_GIT = Path("/work/.mirror/openwashdata-conf+ilostat-wage/repo")
+ILOWAGE_COMMIT = "1b478daf8ffa97c89e7618ab87176c013e292dd4"
+ILO_FILE = "data-raw/EAR_4MTH_SEX_GEO_CUR_NB_A-filtered-2025-06-01.csv"
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +182,40 @@ def test_missing_official_files_give_an_empty_valid_table(tmp_path):
     assert len(pub) == 0 and pub.attrs["missing_sources"] == list(OFFICIAL_SOURCES)
     assert list(pub.columns) == list(empty_published().columns)
     assert make_official_figures(pub) == {}
+
+
+@pytest.mark.skipif(not ILOWAGE_GIT.is_dir() or shutil.which("git") is None,
+                    reason="stored copy of openwashdata-conf/ilostat-wage (the ILOSTAT download) is not on this machine")
+def test_ilostat_rebuild_is_byte_identical(tmp_path):
+    src = tmp_path / "ilo.csv"
+    src.write_bytes(subprocess.run(["git", "--git-dir", str(ILOWAGE_GIT), "show", f"{ILOWAGE_COMMIT}:{ILO_FILE}"],
+                                   check=True, capture_output=True).stdout)
+    out = tmp_path / "extract.csv"
+    assert _script("build_ilostat_extract").main([str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == ILO_CSV.read_bytes()
+
+
+def test_ilostat_rows_are_the_published_cells():
+    raw = pd.read_csv(ILO_CSV, dtype=str, keep_default_na=False)
+    t = read_ilostat_geo(ILO_CSV)
+    assert len(t) == len(raw) and t["value"].tolist() == raw["obs_value"].astype(float).tolist()
+    assert set(t["country"]) == {"AU", "CH", "DE", "FR", "GB", "US"}
+    assert t["currency"].eq("PPP2021").all() and t["rung"].isna().all()
+    breaks = raw["obs_status.label"] == "Break in series"
+    assert t.loc[breaks.to_numpy(), "note"].str.contains("Break in series").all() and breaks.any()
+    # ILOSTAT's 2021 PPP $ are not re-based: no PPP value is made up for them
+    assert to_ppp_dollars(t, period="month").isna().all()
+
+
+def test_ilostat_reader_refuses_another_currency_series(tmp_path):
+    raw = pd.read_csv(ILO_CSV, dtype=str, keep_default_na=False)
+    raw.loc[0, "classif2.label"] = "Currency: Local currency"
+    raw.to_csv(tmp_path / "ilo.csv", index=False)
+    with pytest.raises(ColumnMappingError, match="2021 PPP"):
+        read_ilostat_geo(tmp_path / "ilo.csv")
+
+
+def test_four_sources_and_four_countries_of_real_rows(pub):
+    real = pub[~pub["suppressed"]]
+    assert real["source"].nunique() >= 4 and len(real) >= 1000
+    assert real["country"].nunique() >= 4

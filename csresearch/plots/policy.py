@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from csresearch.schema import LEVEL_NAMES
+from csresearch.plots.labels import stamp_simulated
 from csresearch.policy.engine import (
     PerformanceProcess,
     list_policies,
@@ -192,9 +193,12 @@ def make_policy_figures(
                           n_employees=n_employees, months=months, seed=seed, **common)  # fmt: skip
     cadence = sweep_policy(tiered, "review_months", [1, 2, 3, 6, 12], n_employees=n_employees, months=months,
                            seed=seed, **common)  # fmt: skip
-    return {
+    figs = {
         "policy_time_to_level": plot_time_to_level(histories),
         "policy_share_demoted": plot_share_demoted(histories),
         "policy_tenure_minimum": plot_rule_change(tenure, xlabel="minimum months at junior grade before intermediate"),
         "policy_review_cadence": plot_rule_change(cadence, xlabel="review every N months (all grades)"),
     }
+    # every policy history is simulated: stamped inside the figure, as in notebook 04
+    made_by = f"csresearch.policy.simulate_policy, {n_employees} hires, {months} months, seed {seed}"
+    return {k: stamp_simulated(f, made_by) for k, f in figs.items()}

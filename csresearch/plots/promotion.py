@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from csresearch.config import get_min_cell_size
 from csresearch.events import build_spells
+from csresearch.plots.labels import stamp_simulated
 from csresearch.models.promotion import (
     PromotionModel,
     PromotionTiming,
@@ -333,7 +334,7 @@ def make_promotion_figures(
     level1 = spells[spells["level"] == levels[0]]
     group_col = "education" if "education" in level1.columns else None
     groups = level1[group_col].astype("str") if group_col else pd.Series("all", index=level1.index)
-    return {
+    figs = {
         "promotion_cumulative_incidence": plot_cumulative_incidence(
             timing, facet="level", max_months=48, title="Promotion and exit by level" + tag),
         "promotion_hazard_ratios": plot_hazard_ratios(
@@ -346,3 +347,7 @@ def make_promotion_figures(
             calibration_table(model, spells, horizon=horizon), horizon=horizon,
             title=f"Calibration by {horizon:g} months" + tag),
     }
+    if simulated:  # a simulated history is no finding: stamped inside the figure, as in notebook 03
+        made_by = f"csresearch.synth.hr.simulate_histories, {n_employees} employees, seed {seed}"
+        figs = {k: stamp_simulated(f, made_by) for k, f in figs.items()}
+    return figs
