@@ -143,6 +143,7 @@ def postings(root: Path, titles: pd.DataFrame, final: bool) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--final", action="store_true", help="score the holdout == final rows once (first contact)")
+    ap.add_argument("--errors", type=Path, help="write every held-out row with truth and prediction to this CSV")
     args = ap.parse_args()
     all_rows = load_labelled_titles(ROOT, include_final=True)
     is_final = all_rows["holdout"].astype(str).str.lower() == "final"
@@ -160,6 +161,9 @@ def main() -> None:
     print(f"{len(dev)} labelled titles from {dev['source'].nunique()} sources (holdout == final left out)")
     pred = loso(dev)
     report(dev, pred, "leave one source out")
+    if args.errors:
+        cols = ["title", "language", "source", "is_customer_service", "level", "track", "function"]
+        pd.concat([dev[cols], pred], axis=1).to_csv(args.errors, index=False)
     postings(ROOT, dev, final=False)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .roles import LANGUAGES, LEVEL_NAMES, function_of, rule_distinct, rule_feature_matrix
+from .roles import DEPUTY_CONFIDENCE, LANGUAGES, LEVEL_NAMES, function_of, rule_distinct, rule_feature_matrix
 
 __all__ = ["classify_roles", "REVIEW_THRESHOLD", "ROLE_COLUMNS"]
 
@@ -58,6 +58,8 @@ def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> 
         acc = np.asarray(model.meta["rule_cue_level_accuracy"])
         level = np.where(cue, rule_level, level)
         p_level = np.where(cue, acc[np.clip(rule_level, 1, 6) - 1], p_level)
+    deputy = np.char.find(r["evidence"].astype(str), ";deputy;") >= 0
+    p_level = np.where(deputy, np.minimum(p_level, DEPUTY_CONFIDENCE), p_level)
     agree = (cs == rule_cs) & (~cs | (level == rule_level))
     part = np.where(agree, "rules+model:", "model:")
     return {"cs": cs, "level": np.where(cs, level, 0), "level_any": level, "p_cs": p_cs, "p_level": p_level,

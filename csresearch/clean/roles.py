@@ -62,12 +62,13 @@ class _LevelCue:
 class _Lexicon:
     noise: tuple[re.Pattern[str], ...]
     cues: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]
-    vetoes: tuple[tuple[re.Pattern[str], str], ...]
+    vetoes: tuple[tuple[re.Pattern[str], str, bool], ...]  # (pattern, reason, whole title?)
     functions: tuple[tuple[str, re.Pattern[str]], ...]
     levels: tuple[_LevelCue, ...]
     language_cues: tuple[tuple[str, re.Pattern[str]], ...]
     homoglyphs: dict[str, str]
     negations: tuple[re.Pattern[str], ...] = ()
+    deputy: re.Pattern[str] | None = None
 
 
 def _langs(value: Any, where: str) -> frozenset[str] | None:
@@ -90,7 +91,13 @@ def _lexicon(name: str = "titles.yaml") -> _Lexicon:
             (compile_pattern(c["pattern"], f"{where}:cs_cues"), _langs(c.get("lang"), f"{where}:cs_cues"))
             for c in raw["cs_cues"]
         )
-        vetoes = tuple((compile_pattern(v["pattern"], f"{where}:vetoes"), str(v["reason"])) for v in raw["vetoes"])
+        vetoes = []
+        for v in raw["vetoes"]:
+            scope = v.get("scope", "title")
+            if scope not in ("title", "part"):
+                raise ReferenceDataError(f"veto scope must be 'title' or 'part', got {scope!r} in {where}:vetoes")
+            vetoes.append((compile_pattern(v["pattern"], f"{where}:vetoes"), str(v["reason"]), scope == "title"))
+        vetoes = tuple(vetoes)
         functions = []
         for f in raw["functions"]:
             if f["function"] not in FUNCTIONS:
@@ -111,9 +118,10 @@ def _lexicon(name: str = "titles.yaml") -> _Lexicon:
         lang_cues = tuple((k, compile_pattern(v, f"{where}:language_cues")) for k, v in raw["language_cues"].items())
         homoglyphs = {str(k): str(v) for k, v in raw["homoglyphs"].items()}
         negations = tuple(compile_pattern(p, f"{where}:negations") for p in raw.get("negations", []))
+        deputy = compile_pattern(raw["deputy"], f"{where}:deputy") if raw.get("deputy") else None
     except (KeyError, TypeError) as exc:
         raise ReferenceDataError(f"{where} is missing or malforms the entry {exc}") from exc
-    return _Lexicon(noise, cues, vetoes, tuple(functions), tuple(levels), lang_cues, homoglyphs, negations)
+    return _Lexicon(noise, cues, vetoes, tuple(functions), tuple(levels), lang_cues, homoglyphs, negations, deputy)
 
 
 def _strip_noise(text: str, lex: _Lexicon) -> str:
@@ -165,22 +173,21 @@ def _outside_brackets(text: str) -> np.ndarray:
     return mask
 
 
-def _segment_ids(text: str) -> np.ndarray:
-    seg = np.zeros(len(text) + 1, dtype=int)
-    for m in _SEGMENT_SPLIT.finditer(text):
-        seg[m.end():] += 1
-    return seg
+def _level(text: str, lang: str, lex: _Lexicon,
+           skip: frozenset[int] = frozenset()) -> tuple[int | None, str | None, float, str]:
+    """Seniority of a CS title: (level or None when ambiguous, track override, best weight, cue text).
 
-
-def _level(text: str, lang: str, lex: _Lexicon) -> tuple[int | None, str | None, float, str]:
-    """Seniority of a CS title: (level or None when ambiguous, track override, best weight, cue text)."""
+    Cues in the listed jobs ``skip`` (another profession's, "教务主管/…/客服") are not read.
+    """
     outside = _outside_brackets(text)
-    segments = _segment_ids(text)
+    segments = _parts(text)[0]
     hits: list[tuple[float, int, str | None, int, str]] = []
     for cue in lex.levels:
         if cue.langs is not None and lang not in cue.langs:
             continue
         for m in cue.pattern.finditer(text):
+            if segments[m.start()] in skip:
+                continue
             w = cue.weight + (0.5 if outside[m.start()] else 0.0)
             hits.append((w, cue.level, cue.track, int(segments[m.start()]), m.group(0)))
     if not hits:
@@ -194,6 +201,54 @@ def _level(text: str, lang: str, lex: _Lexicon) -> tuple[int | None, str | None,
     return winner[1], winner[2], best, winner[4]
 
 
+def _parts(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per character: which listed job it belongs to, and which bracket (0 = main text).
+
+    Jobs are split at "/", ",", "、", " or " ... outside brackets; a bracket qualifies the job it
+    follows ("客服专员(前台)"), so it shares that job's number and gets its own bracket number.
+    """
+    outside = _outside_brackets(text)
+    part = np.zeros(len(text) + 1, dtype=int)
+    for m in _SEGMENT_SPLIT.finditer(text):
+        if outside[m.start()]:
+            part[m.end():] += 1
+    bracket = np.zeros(len(text) + 1, dtype=int)
+    for k, m in enumerate(_BRACKETS.finditer(text), start=1):
+        bracket[m.start():m.end()] = k
+    return part, bracket
+
+
+def _cue_and_veto(text: str, veto_text: str, language: str,
+                  lex: _Lexicon) -> tuple[re.Match[str] | None, str | None, frozenset[int]]:
+    """The CS cue that stands and the veto that overrules, per the multi-job rule.
+
+    A selling veto (sales, collections, renewals, ...) anywhere makes the posting a selling job.
+    A profession veto (engineer, receptionist, analyst, ...) removes only the listed job it sits
+    in (and that job's brackets): "Системный администратор, инженер технической поддержки" and
+    "Customer Service/Teller" list a CS job beside another one and stay CS; "前台客服" does not.
+    Returns the cue, the veto (None when the cue stands) and the listed jobs a veto removed.
+    """
+    cues = [m for p, langs in lex.cues if langs is None or language in langs for m in p.finditer(text)]
+    if not cues:
+        return None, None, frozenset()
+    part, bracket = _parts(text)
+    vetoed: dict[tuple[int, int], str] = {}
+    for p, reason, whole in lex.vetoes:
+        for m in p.finditer(veto_text):
+            why = f"veto={reason}:{m.group(0)}"
+            if whole:
+                return cues[0], why, frozenset()
+            vetoed.setdefault((int(part[m.start()]), int(bracket[m.start()])), why)
+    gone = frozenset(k[0] for k in vetoed if k[1] == 0)
+    for m in cues:
+        key = (int(part[m.start()]), int(bracket[m.start()]))
+        if key not in vetoed and key[0] not in gone:
+            return m, None, gone
+    first = cues[0]
+    key = (int(part[first.start()]), int(bracket[first.start()]))
+    return first, vetoed.get(key) or vetoed.get((key[0], 0)) or next(iter(vetoed.values())), gone
+
+
 def _classify_one(prepared: str, lang: str | None, lex: _Lexicon) -> tuple:
     """(is_cs, level, track, function, confidence, language, evidence) for one prepared title.
 
@@ -202,37 +257,31 @@ def _classify_one(prepared: str, lang: str | None, lex: _Lexicon) -> tuple:
     """
     language = lang or _detect_language(prepared, lex)
     text = _strip_noise(prepared, lex)
-    cue_m = None
-    for p, langs in lex.cues:
-        if langs is None or language in langs:
-            cue_m = p.search(text)
-            if cue_m is not None:
-                break
-    # "без продаж" denies the selling the sales veto looks for
+    # "без продаж" denies the selling the sales veto looks for (blanked, so positions hold)
     veto_text = text
     for neg in lex.negations:
-        veto_text = neg.sub(" ", veto_text)
-    veto = None
-    for p, reason in lex.vetoes:
-        m = p.search(veto_text)
-        if m is not None:
-            veto = f"veto={reason}:{m.group(0)}"
-            break
+        veto_text = neg.sub(lambda m: " " * len(m.group(0)), veto_text)
+    cue_m, veto, gone = _cue_and_veto(text, veto_text, language, lex)
     if cue_m is None or veto is not None:
         # a vetoed cue ("客服销售") is a judgement call; an absent cue is not
         conf = 0.75 if cue_m is not None else 0.9
         return False, None, None, None, conf, language, veto or "no_cue"
     function = next((f for f, p in lex.functions if p.search(text)), "general")
-    level, track, weight, level_text = _level(text, language, lex)
-    evidence = f"cue={cue_m.group(0)};level={level_text or 'default'}"
+    level, track, weight, level_text = _level(text, language, lex, gone)
+    # a deputy takes the rung of the post deputised, a guess (LADDER.md): marked, lower confidence
+    deputy = lex.deputy is not None and level is not None and level >= 3 and lex.deputy.search(text) is not None
+    evidence = f"cue={cue_m.group(0)};{'deputy;' if deputy else ''}level={level_text or 'default'}"
     if level is None:
         return True, None, None, function, 0.6, language, evidence
     if track is None:
         track = "management" if level >= 3 else "individual"
-    conf = 0.95 if weight > 0 else 0.85  # no seniority word: level 1 by default
+    conf = DEPUTY_CONFIDENCE if deputy else 0.95 if weight > 0 else 0.85  # no seniority word: level 1
     return True, level, track, function, conf, language, evidence
 
 
+#: Confidence of a deputy's rung (the deputised post's rung is only the best guess); below
+#: ``role_classifier.REVIEW_THRESHOLD``, so deputies are flagged for review.
+DEPUTY_CONFIDENCE = 0.7
 #: Longest title read; the rest of a longer "title" (a pasted description) is ignored.
 MAX_TITLE_CHARS = 300
 

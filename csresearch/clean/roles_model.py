@@ -204,11 +204,18 @@ def fit_role_model(labelled: pd.DataFrame, *, C: float = 4.0, min_df: int = 2,
     ...                    "level": [1, 4, None, None] * 6})
     >>> m = fit_role_model(df)  # doctest: +SKIP
     """
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread: on a busy 2-core machine threaded OpenBLAS made L-BFGS 20x slower
+    with threadpool_limits(1):
+        return _fit(labelled.reset_index(drop=True), C, min_df, class_weight)
+
+
+def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> RoleModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from .roles import rule_features
 
-    df = labelled.reset_index(drop=True)
     texts, rules = rule_features(df["title"])
     vocab = {}
     for name, params in (("char", _CHAR), ("word", _WORD)):
