@@ -25,13 +25,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import patsy
-import patsy.builtins
 import statsmodels.api as sm
 from scipy import optimize, sparse, special, stats
 from statsmodels.base.model import GenericLikelihoodModel
 
 from csresearch.config import get_min_cell_size
 from csresearch.errors import ColumnMappingError, SchemaError
+from csresearch.models._formula import formula_env
 
 __all__ = ["PayModel", "PayPredictor", "fit_pay_model", "pay_bands", "pay_band_tables", "quantile_min_rows",
            "fit_pay_predictor"]
@@ -352,23 +352,6 @@ def _toy_frame(n: int = 200, seed: int = 0) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- fitting
-def _categorical(data: Any, contrast: Any = None, levels: Any = None) -> Any:
-    """patsy's ``C()``, except that a plain ``C(col)`` of a Categorical column returns it unboxed.
-
-    patsy turns a boxed factor into integer codes value by value in Python (about 10 s per
-    million rows); an unboxed Categorical it takes by its codes. Levels (sorted) and term names
-    (``C(level)[T.2]``) are the same either way.
-    """
-    if contrast is None and levels is None and isinstance(getattr(data, "dtype", None), pd.CategoricalDtype):
-        return data
-    return patsy.builtins.C(data, contrast, levels)
-
-
-def _formula_env() -> Any:
-    """Names a formula may use besides patsy's own (``I``, ``Treatment``, ``bs``, ...)."""
-    return patsy.EvalEnvironment([{"np": np, "pd": pd, "C": _categorical}])
-
-
 def _model_rows(
     df: pd.DataFrame, formula: str, extra: Sequence[str | None], carry: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, Any]:
@@ -378,13 +361,13 @@ def _model_rows(
     """
     data = _model_frame(df, _used_columns(df, formula, extra))
     for col in data.columns:
-        # patsy reads a plain column's levels value by value in Python; a Categorical it reads
-        # by its codes (same sorted levels, same term names): seconds saved per million rows
+        # patsy sniffs a plain column's levels value by value; a Categorical (unwrapped by
+        # models._formula.categorical) it takes by its codes, with the same levels and names
         if isinstance(col, str) and re.search(r"\bC\(\s*" + re.escape(col) + r"\s*[,)]", formula):
             data[col] = pd.Categorical(data[col])
     for col in carry:
         data[col] = pd.to_numeric(df.loc[data.index, col], errors="coerce").astype("float64")
-    env = _formula_env()
+    env = formula_env()
     if "~" in formula and formula.split("~", 1)[0].strip():
         y, X = patsy.dmatrices(formula, data, NA_action="drop", return_type="dataframe", eval_env=env)
     else:

@@ -36,6 +36,7 @@ from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 
 from csresearch.config import get_min_cell_size
 from csresearch.errors import SchemaError
+from csresearch.models._formula import formula_env
 from csresearch.models.cox import CoxFit, fit_cox
 
 __all__ = [
@@ -884,7 +885,7 @@ def fit_promotion_model(
         key = _strata_key(data, strata)
         codes, uniques = pd.factorize(key, sort=True)
         caps["strata_codes"] = {u: i for i, u in enumerate(uniques)}
-        design = patsy.dmatrix(formula, data, NA_action="raise", return_type="dataframe")
+        design = patsy.dmatrix(formula, data, NA_action="raise", return_type="dataframe", eval_env=formula_env())
         caps["design"] = design.design_info
         X = design.drop(columns=[c for c in design.columns if c == "Intercept"])
         entry = data["entry_months"].to_numpy(float) if "entry_months" in data.columns else None
