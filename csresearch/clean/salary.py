@@ -441,10 +441,15 @@ def _resolve_by_code(t: str, symbol: str, gram: _Grammar) -> str:
     return symbol
 
 
+@functools.cache
+def _open_sentinel() -> re.Pattern:
+    return re.compile(_lexicon()["open_upper_sentinel"])
+
+
 def _range_code(v1: float, v2: float, top: str) -> _TextResult | str | None:
     """Database codes in a unitless range: "open" for a nines sentinel top, a result for 0/1 codes."""
     lex = _lexicon()
-    if re.fullmatch(lex["open_upper_sentinel"], re.sub(r"[ .,]", "", top.strip())):
+    if _open_sentinel().fullmatch(top.strip().replace(" ", "").replace(",", "").replace(".", "")):
         return "open"  # "25000-99999999": no upper limit
     floor = float(lex["placeholder_floor_max"])
     if v1 <= floor:
