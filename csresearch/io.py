@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import ColumnMappingError, InputFileError
@@ -316,7 +317,7 @@ def _mapping_info(mapping: dict[str, str]) -> dict[str, Any]:
 
 def _header_cells(text: str, sep: str) -> list[str]:
     # newline="" lets the csv module see bare carriage returns as line ends, not as cell text
-    first = next(csv.reader(_io.StringIO(text, newline=""), delimiter=sep), [])
+    first = next((r for r in csv.reader(_io.StringIO(text, newline=""), delimiter=sep) if r), [])
     return [c.strip() for c in first]
 
 
@@ -330,22 +331,69 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
     if not headerless:
         _check_unique_headers(path, _header_cells(text.lstrip("\ufeff"), sep))
     del text  # decoded only to check it; as wide characters it would outweigh the table
+    df = parse_delimited(path, data, enc, sep, header=not headerless)
+    return df, {"encoding": enc, "delimiter": sep}
+
+
+def _line_ends(data: bytes) -> np.ndarray:
+    """Offset of every line break (``\\n``, the ``\\n`` of ``\\r\\n``, or a lone ``\\r``)."""
+    a = np.frombuffer(data, np.uint8)
+    nl = np.flatnonzero(a == 10)
+    cr = np.flatnonzero(a == 13)
+    if len(cr):
+        after = np.minimum(cr + 1, len(a) - 1)
+        lone = cr[(cr + 1 == len(a)) | (a[after] != 10)]
+        nl = np.union1d(nl, lone)
+    return nl
+
+
+def count_lines(data: bytes) -> int:
+    """Physical lines in ``data`` (a last line without a line break counts)."""
+    ends = _line_ends(data)
+    return int(len(ends) + (1 if len(data) and (not len(ends) or ends[-1] < len(data) - 1) else 0))
+
+
+def _record_spans(df: pd.DataFrame) -> np.ndarray:
+    """Physical lines each record occupies: one, plus the line breaks inside its quoted cells."""
+    spans = np.ones(len(df), dtype=np.int64)
+    for col in df.columns:
+        s = df[col]
+        # vectorised on arrow strings; most columns hold no line break at all
+        if not s.str.contains("[\r\n]", regex=True).fillna(False).any():
+            continue
+        breaks = s.str.count("\n") + s.str.count("\r") - s.str.count("\r\n")
+        spans += breaks.fillna(0).to_numpy(dtype=np.int64)
+    return spans
+
+
+def parse_delimited(path: Path, data: bytes, enc: str, sep: str, *, header: bool,
+                    width: int | None = None, first_line: int = 1) -> pd.DataFrame:
+    """Delimited text (checked encoding) -> DataFrame of strings indexed by the file's line.
+
+    ``source_row`` is the physical 1-based line where each record starts, counting the header,
+    blank lines and the lines inside quoted multi-line cells (line breaks: ``\\n``, ``\\r\\n``
+    or a lone ``\\r``). Blank lines (empty, or spaces and tabs only) are not rows. With
+    ``header`` the first non-blank record is the header; ``width`` is the header's width when
+    ``data`` is a later block of a file (the dask reader), whose first line is ``first_line``.
+    """
+    if enc.startswith("utf_16"):  # line breaks are found in the bytes: count them in UTF-8
+        data, enc = data.decode(enc).encode("utf_8"), "utf_8"
+    # pandas takes the width from the first line, so leading blank lines are cut off (and counted)
+    lead = len(data) - len(data.lstrip(b" \t\r\n"))
+    if lead:
+        cut = int(_line_ends(data[:lead])[-1]) + 1 if len(_line_ends(data[:lead])) else 0
+        first_line += count_lines(data[:cut])
+        data = data[cut:]
     try:
-        # header=None: the first line fixes the number of fields, so a data row longer than
+        # header=None: the first record fixes the number of fields, so a data row longer than
         # the header is an error naming its line (with header=0 pandas would silently take
-        # the first column of a long first row as the index and shift every value left)
+        # the first column of a long first row as the index and shift every value left).
+        # skip_blank_lines=False: blank lines stay records here, so that lines can be counted.
         # From the bytes with the checked encoding: pandas decodes them in one linear pass
         # (a StringIO of a large non-ASCII text is re-copied as it grows: quadratic time).
         df = pd.read_csv(
-            _io.BytesIO(data),
-            encoding=enc,
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-            engine="c",
+            _io.BytesIO(data), encoding=enc, sep=sep, header=None, dtype=str,
+            keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
         )
     except pd.errors.EmptyDataError:
         raise InputFileError(f"{path}: file has no rows or columns") from None
@@ -356,11 +404,44 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
         elif "Expected" in msg and "fields" in msg:
             msg = f"ragged rows: {msg} (a data row has more cells than the header)"
         raise InputFileError(f"{path}: {msg}") from None
-    if not headerless:
-        header = ["" if pd.isna(h) else str(h).lstrip("\ufeff").strip() for h in df.iloc[0]]
-        df = df.iloc[1:].set_axis([h or f"Unnamed: {i}" for i, h in enumerate(header)], axis=1)
-        df = df.reset_index(drop=True)
-    return df, {"encoding": enc, "delimiter": sep}
+    if width is not None:  # a later block: its first record fixed the width, not the header
+        if df.shape[1] > width:
+            raise InputFileError(f"{path}: ragged rows: a row at or after line {first_line} has "
+                                 f"{df.shape[1]} cells, more than the {width} of the header")
+        df = df.reindex(columns=range(width))
+    starts = first_line + np.concatenate([[0], np.cumsum(_record_spans(df))[:-1]]) if len(df) else np.zeros(0, np.int64)
+    blank = _blank_records(df, data, starts - first_line, sep)
+    df = df.loc[~blank].set_axis(pd.Index(starts[~blank], name="source_row"), axis=0)
+    if header:
+        if df.empty:
+            raise InputFileError(f"{path}: file has no rows or columns")
+        cells = ["" if pd.isna(h) else str(h).lstrip("\ufeff").strip() for h in df.iloc[0]]
+        df = df.iloc[1:].set_axis([h or f"Unnamed: {i}" for i, h in enumerate(cells)], axis=1)
+    return df
+
+
+def _blank_records(df: pd.DataFrame, data: bytes, lines: np.ndarray, sep: str) -> np.ndarray:
+    """Records that are a blank line: one empty line, or one of spaces and tabs only.
+
+    Their cells cannot tell (``,,`` and an empty line both read as missing cells), so the
+    candidates are looked up in the bytes.
+    """
+    if df.empty:
+        return np.zeros(len(df), dtype=bool)
+    first = df.iloc[:, 0].astype("str")
+    rest_empty = df.iloc[:, 1:].isna().all(axis=1).to_numpy() if df.shape[1] > 1 else np.ones(len(df), bool)
+    candidate = rest_empty & (first.isna() | (first.str.strip(" \t") == "")).to_numpy()
+    if not candidate.any():
+        return candidate
+    ends = _line_ends(data)
+    bounds = np.concatenate([[-1], ends, [len(data)]])
+    space = b" " if sep == "\t" else b" \t"
+    out = np.zeros(len(df), dtype=bool)
+    for i in np.flatnonzero(candidate):
+        k = lines[i]
+        line = data[bounds[k] + 1: bounds[k + 1]].rstrip(b"\r")
+        out[i] = not line.strip(space) and b"\n" not in line
+    return out
 
 
 def _check_xlsx_size(path: Path) -> None:
@@ -446,35 +527,38 @@ def _read_sheet(path: Path, wb: Any, sheet: str | int | None, headerless: bool) 
         )
     ws.reset_dimensions()  # the stored dimension may lie (A1:XFD1048576); rows say their own size
     limit = _limit("CSRESEARCH_MAX_CELLS", DEFAULT_MAX_CELLS)
-    rows, cells = [], 0
-    for r in ws.iter_rows(values_only=True):
+    rows, numbers, cells = [], [], 0
+    # iter_rows yields every sheet row from row 1 (an empty tuple for a row the XML leaves out),
+    # so the count is the sheet's row number; empty rows are not rows, as blank lines in a CSV
+    for number, r in enumerate(ws.iter_rows(values_only=True), start=1):
         cells += max(len(r), 1)
         if cells > limit:
             raise InputFileError(
                 f"{path}: sheet {ws.title!r} has more than {limit:,} cells (limit reached at row "
-                f"{len(rows) + 1:,}); save it as CSV, or set CSRESEARCH_MAX_CELLS to raise the limit"
+                f"{number:,}); save it as CSV, or set CSRESEARCH_MAX_CELLS to raise the limit"
             )
-        rows.append(r)
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
+        if any(v is not None and v != "" for v in r):
+            rows.append(r)
+            numbers.append(number)
     if not rows:
         raise InputFileError(f"{path}: sheet {ws.title!r} is empty")
     width = len(rows[0])
     if not headerless:
         _check_unique_headers(path, [("" if h is None else str(h).strip()) for h in rows[0]])
-    for number, r in enumerate(rows, start=1):
+    for number, r in zip(numbers, rows):
         if len(r) > width and any(v is not None for v in r[width:]):
             raise InputFileError(
                 f"{path}: ragged rows: sheet {ws.title!r} row {number} has values beyond the "
-                f"{width} columns of {'the header' if not headerless else 'row 1'}"
+                f"{width} columns of {'the header' if not headerless else 'its first row'}"
             )
     body = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows]
     if headerless:
-        header, body = list(range(width)), body
+        header = list(range(width))
     else:
         header = [("" if h is None else str(h).strip()) for h in body[0]]
-        header, body = [h or f"col_{i}" for i, h in enumerate(header)], body[1:]
-    df = pd.DataFrame(body, columns=header, dtype=object).map(_cell_text).astype("str")
+        header, body, numbers = [h or f"col_{i}" for i, h in enumerate(header)], body[1:], numbers[1:]
+    df = pd.DataFrame(body, columns=header, dtype=object, index=pd.Index(numbers, dtype="int64", name="source_row"))
+    df = df.map(_cell_text).astype("str")
     info: dict[str, Any] = {"encoding": "xlsx", "sheet": ws.title}
     others = [n for n in names if n != ws.title]
     if others:
@@ -499,9 +583,17 @@ def _read_json(path: Path, encoding: str | None) -> tuple[pd.DataFrame, dict]:
         raise InputFileError(f"{path}: file is empty")
     text, enc = _decode(path, data, encoding)
     text = text.lstrip("\ufeff")
+    lines = None
     try:
         if path.suffix.lower() in {".jsonl", ".ndjson"}:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+            # "\n" only: str.splitlines would also split at U+2028 and others, valid inside JSON strings
+            numbered = [(i, line) for i, line in enumerate(text.split("\n"), start=1) if line.strip()]
+            records, lines = [], [i for i, _ in numbered]
+            for i, line in numbered:
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise InputFileError(f"{path}: invalid JSON on line {i} column {exc.colno}: {exc.msg}") from None
         else:
             obj = json.loads(text)
             records = obj
@@ -528,6 +620,8 @@ def _read_json(path: Path, encoding: str | None) -> tuple[pd.DataFrame, dict]:
         df = pd.DataFrame(records)
     except (ValueError, TypeError, RecursionError) as exc:
         raise InputFileError(f"{path}: JSON is not a table of records ({exc})") from None
+    # JSON Lines: the record's line; a JSON array (or columns): the record's 1-based position
+    df.index = pd.Index(lines if lines is not None else np.arange(1, len(df) + 1), dtype="int64", name="source_row")
     return df, {"encoding": enc}
 
 
@@ -625,8 +719,14 @@ def read_table(
     -------
     DataFrame
         Text columns as strings (missing cells are NA), headers renamed to canonical names where
-        known; unknown columns are kept under their raw names. ``df.attrs["read_info"]`` holds
-        ``path``, ``format``, ``encoding``, ``sha256``, ``n_rows`` and ``column_map``.
+        known; unknown columns are kept under their raw names. The index, named ``source_row``,
+        is where each row is in the file: for CSV/TSV the physical 1-based line where the
+        record starts (the header is line 1; blank lines and the lines inside quoted
+        multi-line cells count; blank lines are not rows); for XLSX the sheet row number (empty
+        rows are not rows); for JSON Lines the line; for a JSON array or parquet the record's
+        1-based position. :func:`csresearch.clean_survey` keeps it as ``source_row``.
+        ``df.attrs["read_info"]`` holds ``path``, ``format``, ``encoding``, ``sha256``,
+        ``n_rows`` and ``column_map``.
 
     Raises
     ------
@@ -667,6 +767,7 @@ def read_table(
     elif suffix in _PARQUET_SUFFIXES:
         try:
             df, info = pd.read_parquet(path), {"encoding": "parquet"}
+            df.index = pd.RangeIndex(1, len(df) + 1, name="source_row")
         except Exception as exc:
             raise InputFileError(f"{path}: not a readable parquet file ({exc})") from None
         fmt = "parquet"

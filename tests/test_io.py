@@ -34,14 +34,14 @@ def test_russian_file_semicolon_separated(tmp_path, encoding, expected):
     assert df.attrs["read_info"]["encoding"] == expected
     assert df.attrs["read_info"]["delimiter"] == ";"
     assert list(df.columns) == ["title", "salary_text", "city", "experience_text"]
-    assert df.loc[0, "salary_text"] == "от 50 000 до 150 000 руб. на руки"
-    assert df.loc[1, "experience_text"] == "1–3 года"
+    assert df["salary_text"].iloc[0] == "от 50 000 до 150 000 руб. на руки"
+    assert df["experience_text"].iloc[1] == "1–3 года"
 
 
 def test_forced_encoding_wins_and_a_wrong_one_is_a_clear_error(tmp_path):
     path = tmp_path / "ru.csv"
     path.write_bytes(RU.encode("cp1251"))
-    assert read_table(path, encoding="cp1251").loc[0, "city"] == "Москва"
+    assert read_table(path, encoding="cp1251")["city"].iloc[0] == "Москва"
     with pytest.raises(InputFileError, match=r"ru\.csv: wrong or mixed encoding.*utf-8"):
         read_table(path, encoding="utf-8")
 
@@ -57,7 +57,7 @@ def test_english_headers_and_quoted_commas(tmp_path):
     path = tmp_path / "en.csv"
     path.write_text(EN, encoding="utf-8")
     df = read_table(path)
-    assert df.loc[0, "salary_text"] == "£22,000 - £25,000 per annum"
+    assert df["salary_text"].iloc[0] == "£22,000 - £25,000 per annum"
     assert df.attrs["read_info"]["column_map"] == {
         "Job Title": "title", "Salary": "salary_text", "Location": "city", "Company": "company"}
 
@@ -67,7 +67,7 @@ def test_headerless_file_with_column_names(tmp_path):
     path.write_text("https://x/1,客服专员,某公司,4.5-6千/月,上海-徐汇区\nhttps://x/2,电话销售,某公司,6-8千/月,上海-浦东新区\n", "utf-8")
     df = read_table(path, columns=["url", "title", "company", "salary_text", None])
     assert list(df.columns) == ["url", "title", "company", "salary_text", "col_4"]
-    assert len(df) == 2 and df.loc[1, "title"] == "电话销售"
+    assert len(df) == 2 and df["title"].iloc[1] == "电话销售"
     with pytest.raises(ColumnMappingError, match="names 3 columns but the file has 5"):
         read_table(path, columns=["url", "title", "company"])
 
@@ -100,7 +100,7 @@ def test_xlsx_json_jsonl_parquet_round_trip(tmp_path):
         df = read_table(tmp_path / name)
         assert list(df.columns) == ["title", "salary_text", "city"], name
         assert df["salary_text"].tolist() == ["5000", "1.2万"], name
-        assert pd.isna(df.loc[1, "city"]), name
+        assert pd.isna(df["city"].iloc[1]), name
 
 
 def test_xlsx_numbers_read_like_a_csv_export(tmp_path):

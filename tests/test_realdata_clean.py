@@ -1,7 +1,7 @@
 """Real third-party files go through `csresearch clean` with every row accounted for.
 
 The files live in ../shared/realdata/ (never copied here); the tests skip when it is absent.
-Raw row counts are taken independently of csresearch (openpyxl / csv module), so the accounting
+Raw row counts and lines are taken independently of csresearch (openpyxl / csv module), so the accounting
 check does not trust the reader it checks.
 """
 
@@ -43,15 +43,22 @@ CASES = {
 }
 
 
-def _raw_rows(path: Path) -> int:
+def _raw_lines(path: Path) -> list[int]:
+    """The line (sheet row) of every raw data row, found with the csv module / openpyxl."""
     if path.suffix == ".xlsx":
         import openpyxl
 
         ws = openpyxl.load_workbook(path, read_only=True).active
-        return sum(1 for row in ws.iter_rows(values_only=True) if any(v is not None for v in row))
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = sum(1 for row in csv.reader(fh) if row)
-    return rows if "qianchengwuyou" in path.name else rows - 1  # header
+        lines = [i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if any(v is not None for v in row)]
+    else:
+        lines, done = [], 0
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            for row in reader:  # a record starts on the line after the previous one ended
+                if row:
+                    lines.append(done + 1)
+                done = reader.line_num
+    return lines if "qianchengwuyou" in path.name else lines[1:]  # header
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -64,11 +71,13 @@ def test_clean_accounts_for_every_raw_row(case, tmp_path, capsys):
     manifest = json.loads((tmp_path / f"{case}_manifest.json").read_text("utf-8"))
     table = pd.read_parquet(tmp_path / f"{case}.parquet")
     rejects = pd.read_csv(tmp_path / f"{case}_rejects.csv", dtype=str, keep_default_na=False)
-    n = _raw_rows(path)
+    lines = _raw_lines(path)
+    n = len(lines)
     assert manifest["rows_in"] == n
     assert len(table) + len(rejects) == n
     assert manifest["rows_table"] == len(table) and manifest["rows_rejected"] == len(rejects)
-    assert sorted(table["source_row"].tolist() + rejects["source_row"].astype(int).tolist()) == list(range(1, n + 1))
+    # source_row is the file's line (sheet row) of each row, lines inside quoted cells counted
+    assert sorted(table["source_row"].tolist() + rejects["source_row"].astype(int).tolist()) == lines
     assert "rows in" in capsys.readouterr().out
 
 

@@ -69,3 +69,13 @@ def test_shown_ranges_hold_the_truth_for_gross_monthly_postings():
                  & truth["shown_low"].notna() & truth["shown_high"].notna() & truth["source"].str.contains("postings")]
     inside = (rows["shown_low"] <= rows["true_monthly_gross"] * 1.03) & (rows["true_monthly_gross"] <= rows["shown_high"] * 1.03)
     assert inside.mean() > 0.97
+
+
+def test_truth_names_each_row_by_its_line_in_the_written_file():
+    # source_row is the line (sheet row) read_table gives each row: header on line 1 above it
+    sources, truth = synthetic_survey()
+    for src in SYNTHETIC_SOURCES:
+        read = read_table(SHIPPED / src.file)
+        want = truth.loc[truth["source"] == src.name, "source_row"].tolist()
+        assert read.index.tolist() == want == sources[src.name].index.tolist(), src.name
+        assert want[0] == (1 if src.file.endswith(".json") else 2)

@@ -144,7 +144,7 @@ def test_a_repeated_header_row_is_a_reject_with_its_row_not_a_crash(tmp_path):
     res = clean_survey(read_table(path), source="c", year=2024)
     assert res.manifest["rows_in"] == 3 and res.manifest["rows_table"] == 2
     rej = res.rejects
-    assert rej["reason"].tolist() == ["repeated_header"] and rej["source_row"].tolist() == [2]
+    assert rej["reason"].tolist() == ["repeated_header"] and rej["source_row"].tolist() == [3]  # its line
     assert any("repeat the header" in w for w in res.manifest["warnings"])
 
 
@@ -154,7 +154,7 @@ def test_exact_duplicate_rows_are_flagged_not_dropped(tmp_path):
                     "客服专员,6-8千/月,杭州\n客服专员,6-8千/月,上海\n", "utf-8")
     res = clean_survey(read_table(path), source="d", country="CN", year=2024)
     assert len(res.table) == 5
-    assert res.table["duplicate_of"].tolist() == [pd.NA, pd.NA, 1, pd.NA, 1]
+    assert res.table["duplicate_of"].tolist() == [pd.NA, pd.NA, 2, pd.NA, 2]  # the line of the first copy
     assert res.manifest["duplicate_rows"] == 2
 
 

@@ -293,7 +293,8 @@ def clean_survey(
         row is one respondent, whatever an ``n``/``人数`` column says (a count in
         respondent-level data cannot be trusted to enlarge a cell past the minimum).
     first_row : int
-        Number of the first row in the raw file (for chunks and partitions of a larger file).
+        Number of the first row, for a ``df`` whose index is not read_table's ``source_row``
+        (the file's line of each row, kept as ``source_row``); rows are then numbered from it.
     steps : mapping, optional
         Replace any of the cleaning functions of :func:`default_steps`.
     keep_raw : bool
@@ -329,9 +330,9 @@ def clean_survey(
             keep_raw=keep_raw,
         )  # the dask layer finds duplicates across partitions itself
     fn = default_steps(steps)
+    rows, renumbered = _source_rows(df, first_row)
     raw = df.reset_index(drop=True)
     n = len(raw)
-    rows = np.arange(first_row, first_row + n)
     record_id = _record_ids(source, rows)
 
     if "title" not in raw.columns and "salary_text" not in raw.columns and "salary_low" not in raw.columns:
@@ -464,6 +465,7 @@ def clean_survey(
         "customer_service_rows": int(table_out["is_customer_service"].sum()),
         "rows_without_year": int(table_out["year"].isna().sum()),
         "duplicate_rows": int(dup.notna().sum()),
+        "source_rows_renumbered": renumbered,
         **checks.not_understood,
         "countries_not_understood": {str(k)[:80]: int(v) for k, v in geo["country_raw"].rows(unknown_country)
                                      .astype("str").value_counts().head(20).items()},
@@ -471,6 +473,20 @@ def clean_survey(
     manifest["warnings"] = summary_warnings(manifest)
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     return CleanResult(table=table_out, rejects=rejects, manifest=manifest, raw_rejects=raw_rejects)
+
+
+def _source_rows(df: pd.DataFrame, first_row: int) -> tuple[np.ndarray, bool]:
+    """Each row's ``source_row``: the file's line from read_table's index, else a running number.
+
+    True as second value when an index named ``source_row`` had to be set aside because it
+    repeats values or is not a positive whole number (frames of several files concatenated).
+    """
+    if df.index.name == "source_row":
+        idx = df.index
+        if pd.api.types.is_integer_dtype(idx.dtype) and idx.is_unique and (len(idx) == 0 or idx.min() >= 1):
+            return idx.to_numpy(dtype=np.int64), False
+        return np.arange(first_row, first_row + len(df)), True
+    return np.arange(first_row, first_row + len(df)), False
 
 
 def _duplicate_of(given: Sequence[Any] | None, rows: np.ndarray, first_copy: np.ndarray, index: pd.Index) -> pd.Series:

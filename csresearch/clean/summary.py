@@ -48,6 +48,9 @@ def summary_warnings(m: Mapping[str, Any]) -> list[str]:
                    "and read as empty; open and re-save the workbook in Excel or LibreOffice")
     if m.get("duplicate_rows"):
         out.append(f"{m['duplicate_rows']} rows repeat an earlier row exactly (flagged in duplicate_of, kept)")
+    if m.get("source_rows_renumbered"):
+        out.append("source_row is a running number, not the file's line: the index named source_row "
+                   "repeats values or is not a positive whole number (frames of several files concatenated?)")
     repeated = (m.get("rejected_by_reason") or {}).get("repeated_header")
     if repeated:
         out.append(f"{repeated} rows repeat the header (rejected as repeated_header): files concatenated?")

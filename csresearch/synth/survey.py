@@ -352,9 +352,11 @@ def synthetic_survey(*, seed: int = 20241203) -> tuple[dict[str, pd.DataFrame], 
     Returns
     -------
     sources : dict of DataFrame
-        Source name -> raw table with the source's own (localised) headers.
+        Source name -> raw table with the source's own (localised) headers, indexed by
+        ``source_row``.
     truth : DataFrame
-        One row per raw row: ``source``, ``source_row`` (1-based, as the pipeline numbers rows),
+        One row per raw row: ``source``, ``source_row`` (the row's line in its written file, as
+        read_table numbers it; also the index of each source's frame),
         ``country``, ``city_true``, ``level`` (0 = not customer service), ``function``,
         ``experience_years``, ``education``, ``true_monthly_gross``, ``currency``, and what the
         pay text says (``shown_low``, ``shown_high``, ``shown_period``, ``shown_months``,
@@ -393,10 +395,14 @@ def synthetic_survey(*, seed: int = 20241203) -> tuple[dict[str, pd.DataFrame], 
             "education_text": edu_text, "description": notes,
         })
         raw = raw[[c for c in src.headers]].rename(columns=src.headers)
+        # each row's line (sheet row) in the file write_synthetic_survey writes, as read_table
+        # numbers it: a header on line 1 above one line per row; a JSON array numbers records
+        lines = np.arange(1, src.n + 1) + (0 if src.file.endswith(".json") else 1)
+        raw.index = pd.Index(lines, name="source_row")
         sources[src.name] = raw
         truth = pd.concat([people.drop(columns=["city_text", "log_city_base"]), pay.drop(columns="salary_text")], axis=1)
         truth.insert(0, "source", src.name)
-        truth.insert(1, "source_row", np.arange(1, src.n + 1))
+        truth.insert(1, "source_row", lines)
         truth["function"] = functions
         truth["experience_low_shown"] = exp_lo
         truth["experience_high_shown"] = exp_hi
