@@ -147,7 +147,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
         manifest = clean_files(paths, source=args.source, outdir=out, columns=columns, encoding=args.encoding,
                                sheet=args.sheet, scheduler=args.scheduler, partition_size=args.partition_size,
-                               **common)
+                               skip_unreadable=in_folder, files_not_read=skipped, **common)
+        skipped = list(manifest.get("files_not_read", []))
     else:
         from .clean.pipeline import clean_survey, combine_results, file_source_names
         from .io import read_table

@@ -4,9 +4,11 @@ A national survey fits in memory; a multi-year crawl of job postings does not. T
 :func:`csresearch.clean_survey` unchanged on each partition of a dask DataFrame, so there is one
 implementation of the cleaning and the dask result is the pandas result, row for row:
 
-- each partition is cleaned with ``first_row`` = the global number of its first row, so
-  ``source_row`` and ``record_id`` are those the pandas path gives (partition lengths are
-  computed once, before cleaning);
+- CSV files are cut into blocks at line starts and each block is parsed by read_table's own
+  parser; a block's rows carry their line within the block, shifted by the lines of the
+  blocks before it (counted in the one pass before cleaning), so ``source_row`` is the file's
+  line and ``record_id`` is the pandas path's; frames without a ``source_row`` index are
+  numbered with ``first_row`` = the global number of each partition's first row;
 - one cleaning task per partition feeds the table, the rejects and the manifest, so writing
   all three cleans each partition once;
 - per-partition manifests add up (``rows_in = rows_table + rows_rejected`` in every partition,
@@ -178,9 +180,12 @@ def _conform(df: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     return df.reindex(columns=meta.columns).astype(meta.dtypes.to_dict())
 
 
-def _clean_partition(part: pd.DataFrame, first_row: int, source: str, kwargs: dict[str, Any]) -> CleanResult | None:
+def _clean_partition(part: pd.DataFrame, first_row: int, source: str, kwargs: dict[str, Any],
+                     line_offset: int = 0) -> CleanResult | None:
     if len(part) == 0:  # an empty block (e.g. a trailing blank line) has nothing to clean
         return None
+    if line_offset and part.index.name == "source_row":  # a block's lines -> the file's lines
+        part = part.set_axis(part.index + line_offset)
     return clean_survey(_as_read_table_dtypes(part), source=source, first_row=first_row, **kwargs)
 
 
@@ -223,6 +228,7 @@ def clean_survey_dask(
     first_row: int = 1,
     rejects_meta: pd.DataFrame | None = None,
     duplicate_of: np.ndarray | None = None,
+    line_offsets: Sequence[int] | None = None,
     **kwargs: Any,
 ) -> DaskCleanResult:
     """Clean a dask DataFrame of raw rows with :func:`csresearch.clean_survey`, partition by partition.
@@ -243,6 +249,9 @@ def clean_survey_dask(
     duplicate_of : array, optional
         ``source_row`` of each row's first identical row in the whole input (NaN if unique), as
         :func:`clean_files` finds it; without it duplicates are found within each partition.
+    line_offsets : sequence of int, optional
+        Lines of the file before each partition, for partitions indexed by the line within
+        their block (as :func:`clean_files` reads CSV); ``source_row`` is then the file's line.
     **kwargs
         Passed to :func:`csresearch.clean_survey` for every partition: ``country``, ``year``,
         ``default_period``, ``currency``, ``keep_unpaid``, ``keep_personal``, ``is_synthetic``,
@@ -279,12 +288,14 @@ def clean_survey_dask(
     if rejects_meta is None:
         rejects_meta = _rejects_meta(ddf._meta, kwargs.get("steps"), kwargs.get("keep_personal", ()))
     clean = dask.delayed(_clean_partition, pure=True)
+    offs = [0] * len(parts) if line_offsets is None else [int(o) for o in line_offsets]
     if duplicate_of is not None:  # per partition, found across the whole file
         ends = np.cumsum(lengths)
         per_part = [duplicate_of[e - n:e] for n, e in zip(lengths, ends)]
-        results = [clean(p, int(s), source, {**kwargs, "duplicate_of": d}) for p, s, d in zip(parts, starts, per_part)]
+        results = [clean(p, int(s), source, {**kwargs, "duplicate_of": d}, o)
+                   for p, s, d, o in zip(parts, starts, per_part, offs)]
     else:
-        results = [clean(p, int(s), source, kwargs) for p, s in zip(parts, starts)]
+        results = [clean(p, int(s), source, kwargs, o) for p, s, o in zip(parts, starts, offs)]
     table = dd.from_delayed([dask.delayed(_table_of, pure=True)(r, table_meta) for r in results],
                             meta=table_meta, verify_meta=False)
     rejects = dd.from_delayed([dask.delayed(_rejects_of, pure=True)(r, rejects_meta) for r in results],
@@ -305,6 +316,7 @@ class _FileRead:
     path: Path
     ddf: Any
     read_info: dict[str, Any]
+    line_counts: list[Any] | None = None  # delayed physical lines per block (CSV read in blocks)
 
 
 def _has_multiline_cells(text: str, sep: str) -> bool:
@@ -318,9 +330,38 @@ def _has_multiline_cells(text: str, sep: str) -> bool:
     return reader.line_num > records
 
 
+def _read_block(path: Path, offset: int, length: int | None) -> bytes:
+    """Bytes of one block, from the line start at or after ``offset`` (as dask's CSV reader cuts)."""
+    from fsspec.utils import read_block
+
+    with path.open("rb") as fh:
+        return read_block(fh, offset, length, delimiter=b"\n")
+
+
+def _parse_block(block: bytes, path: Path, enc: str, sep: str, first: bool, headerless: bool,
+                 names: list[str], offset: int) -> pd.DataFrame:
+    """One block with read_table's own parser; index = the line within the block (1-based)."""
+    from .io import _check_no_utf8_lines, parse_delimited
+
+    width = len(names)
+    if not first and not block.strip(b" \t\r\n"):  # blank lines only: no rows
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in names}, index=pd.Index([], dtype="int64", name="source_row"))
+    if not enc.startswith("utf"):
+        try:
+            _check_no_utf8_lines(path, block, enc)
+        except InputFileError as exc:
+            raise InputFileError(f"{exc} (line counted in the block from byte {offset:,})") from None
+    df = parse_delimited(path, block, enc, sep, header=first and not headerless, width=None if first else width)
+    if df.shape[1] != width:  # the csv module and pandas disagree on the header: say so, never guess
+        raise InputFileError(f"{path}: the header reads as {width} columns but the first block as {df.shape[1]}")
+    return df.set_axis(names, axis=1)
+
+
 def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any) -> _FileRead:
-    """A delimited text file as a dask DataFrame, read exactly as read_table reads it."""
+    """A delimited text file as a dask DataFrame of blocks, each parsed as read_table parses a file."""
+    import dask
     import dask.dataframe as dd
+    from dask.utils import parse_bytes
 
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
@@ -333,48 +374,73 @@ def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any)
         raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
     sep = _sniff_delimiter(path, text)
     headerless = columns is not None and not isinstance(columns, Mapping)
+    cells = _header_cells(text.lstrip("\ufeff"), sep)
     if not headerless:
-        _check_unique_headers(path, _header_cells(text.lstrip("\ufeff"), sep))
+        _check_unique_headers(path, cells)
+    raw_names = [str(i) for i in range(len(cells))] if headerless else [h or f"Unnamed: {i}" for i, h in enumerate(cells)]
+    meta = pd.DataFrame({c: pd.Series(dtype="str") for c in raw_names}, index=pd.Index([], dtype="int64", name="source_row"))
+    if headerless:
+        meta.columns = range(len(cells))
+    renamed, mapping = _apply_columns(meta, columns, path)
+    names = list(renamed.columns)
     # Splitting at newline bytes is wrong for UTF-16 and for quoted cells spanning lines:
     # such files are read as one partition.
-    splittable = not enc.startswith("utf_16") and not _has_multiline_cells(text, sep)
-    ddf = dd.read_csv(
-        str(path), sep=sep, header=None if headerless else 0, dtype=str, keep_default_na=False,
-        na_values=[""], skip_blank_lines=True, encoding=enc, blocksize=blocksize if splittable else None,
-    )
-    renamed, mapping = _apply_columns(ddf._meta, columns, path)
-    ddf = ddf.rename(columns=dict(zip(ddf.columns, renamed.columns)))
+    splittable = blocksize is not None and not enc.startswith("utf_16") and not _has_multiline_cells(text, sep)
+    size = path.stat().st_size
+    step = parse_bytes(blocksize) if isinstance(blocksize, str) else int(blocksize or 0)
+    spans = [(off, step) for off in range(0, size, step)] if splittable and step > 0 else [(0, None)]
+    read, parse = dask.delayed(_read_block, pure=True), dask.delayed(_parse_block, pure=True)
+    blocks = [read(path, off, length) for off, length in spans]
+    parts = [parse(b, path, enc, sep, i == 0, headerless, names, off) for i, (b, (off, _)) in enumerate(zip(blocks, spans))]
+    ddf = dd.from_delayed(parts, meta=renamed, verify_meta=False)
+    from .io import count_lines
+
+    counts = [dask.delayed(count_lines, pure=True)(b) for b in blocks]
     info = {"format": "tsv" if sep == "\t" else "csv", "encoding": enc, "delimiter": sep, **_mapping_info(mapping)}
-    return _FileRead(path, ddf, info)
+    return _FileRead(path, ddf, info, counts)
 
 
-def _partition_lengths(lengths: dict[int, Any], reads: list[_FileRead], client: Any) -> dict[int, Any]:
-    """Rows per partition of every CSV file: the pass that reads every byte, so bad files fail here."""
+def _prepass(todo: dict[int, Any], reads: list[_FileRead], client: Any, skip: bool) -> tuple[dict[int, Any], dict[int, str]]:
+    """Compute what must be known before cleaning, file by file when one fails.
+
+    Returns the results and, with ``skip``, the files that could not be read (index -> why);
+    without it the first unreadable file raises its error.
+    """
     import dask
 
     try:
-        (out,) = dask.compute(lengths, scheduler=client)
-        return out
-    except (UnicodeDecodeError, pd.errors.ParserError):
+        (out,) = dask.compute(todo, scheduler=client)
+        return out, {}
+    except (UnicodeDecodeError, pd.errors.ParserError, InputFileError):
         pass
-    for i, lens in lengths.items():  # find the file at fault, and say what is wrong with it
+    out, failed = {}, {}
+    for i, work in todo.items():  # find the file at fault, and say what is wrong with it
         try:
-            dask.compute(lens, scheduler=client)
-        except UnicodeDecodeError as exc:
-            enc = reads[i].read_info["encoding"]
-            raise InputFileError(
-                f"{reads[i].path}: wrong or mixed encoding: bytes are not valid {enc} (detected from the "
-                f"first {_HEAD_BYTES:,} bytes) further into the file ({exc.reason}); re-save the file in "
-                "one encoding or pass encoding="
-            ) from None
-        except pd.errors.ParserError as exc:
-            msg = str(exc).strip().splitlines()[-1]
-            raise InputFileError(f"{reads[i].path}: {msg} (in a block of the file read by dask)") from None
-    raise AssertionError("unreachable: the failing file was not found")  # pragma: no cover
+            (out[i],) = dask.compute(work, scheduler=client)
+        except (UnicodeDecodeError, pd.errors.ParserError, InputFileError) as exc:
+            err = _read_error(reads[i], exc)
+            if not skip:
+                raise err from None
+            failed[i] = str(err).removeprefix(f"{reads[i].path}: ")
+    return out, failed
 
 
-def _row_hashes(part: pd.DataFrame, read_info: Mapping[str, Any]) -> np.ndarray:
-    return row_hashes(_as_read_table_dtypes(part), read_info)
+def _read_error(read: _FileRead, exc: Exception) -> InputFileError:
+    if isinstance(exc, UnicodeDecodeError):
+        enc = read.read_info.get("encoding")
+        return InputFileError(
+            f"{read.path}: wrong or mixed encoding: bytes are not valid {enc} (detected from the "
+            f"first {_HEAD_BYTES:,} bytes) further into the file ({exc.reason}); re-save the file in "
+            "one encoding or pass encoding=")
+    if isinstance(exc, pd.errors.ParserError):
+        msg = str(exc).strip().splitlines()[-1]
+        return InputFileError(f"{read.path}: {msg} (in a block of the file read by dask)")
+    return exc if isinstance(exc, InputFileError) else InputFileError(f"{read.path}: {exc}")
+
+
+def _row_keys(part: pd.DataFrame, read_info: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Row hashes (duplicates across partitions) and each row's line within its block."""
+    return row_hashes(_as_read_table_dtypes(part), read_info), part.index.to_numpy(dtype=np.int64)
 
 
 def _read_whole(path: Path, columns: Any, encoding: str | None, sheet: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -425,6 +491,8 @@ def clean_files(
     scheduler: Any = None,
     partition_size: str | int | None = "64MB",
     sheet: str | int | None = None,
+    skip_unreadable: bool = False,
+    files_not_read: Sequence[str] = (),
     **clean_kwargs: Any,
 ) -> dict[str, Any]:
     """Clean raw files on a dask cluster and write partitioned parquet plus a manifest.
@@ -452,6 +520,12 @@ def clean_files(
     partition_size : str or int, optional
         Bytes of CSV per partition (``"64MB"``); ``None`` reads each file as one partition.
         Files whose quoted cells span lines, and UTF-16 files, are always read whole.
+    skip_unreadable : bool
+        Clean the files that can be read and list the others, with the reason, in the
+        manifest's ``files_not_read`` and ``warnings`` (``csresearch clean FOLDER``); by default
+        the first unreadable file raises its :class:`~csresearch.errors.InputFileError`.
+    files_not_read : sequence of str
+        Files the caller left out (e.g. of a type not read), listed first in ``files_not_read``.
     **clean_kwargs
         Passed to :func:`csresearch.clean_survey` (``country``, ``year``, ``default_period``,
         ``currency``, ``keep_unpaid``, ``keep_personal``, ``is_synthetic``, ``aggregate``, ``steps``).
@@ -489,45 +563,70 @@ def clean_files(
     with _client(scheduler) as client:
         reads: list[_FileRead] = []
         whole: dict[int, Any] = {}
+        failed: dict[int, str] = {}  # files not read (folder input only), index -> why
         for i, p in enumerate(paths):
             suffix = p.suffix.lower()
-            if suffix in _TEXT_SUFFIXES or suffix == "":
-                reads.append(_read_csv(p, columns=columns, encoding=encoding, blocksize=partition_size))
-            elif suffix in _EXCEL_SUFFIXES | _JSON_SUFFIXES | _PARQUET_SUFFIXES:
-                whole[i] = dask.delayed(_read_whole, pure=True)(p, columns, encoding, sheet)
+            try:
+                if suffix in _TEXT_SUFFIXES or suffix == "":
+                    reads.append(_read_csv(p, columns=columns, encoding=encoding, blocksize=partition_size))
+                    continue
+                if suffix not in _EXCEL_SUFFIXES | _JSON_SUFFIXES | _PARQUET_SUFFIXES:
+                    read_table(p)  # raises the same error the pandas path gives
+            except InputFileError as exc:
+                if not skip_unreadable:
+                    raise
+                failed[i] = str(exc).removeprefix(f"{p}: ")
                 reads.append(_FileRead(p, None, {}))
-            else:
-                read_table(p)  # raises the same error the pandas path gives
-        # One pass for what must be known before cleaning: partition lengths, file hashes,
-        # and the columns of files read whole.
-        # row hashes give the partition lengths and the duplicates across partitions in one pass
-        lengths = {i: [dask.delayed(_row_hashes, pure=True)(part, r.read_info) for part in r.ddf.to_delayed()]
-                   for i, r in enumerate(reads) if r.ddf is not None}
-        peeks = {i: dask.delayed(_peek)(d) for i, d in whole.items()}
-        hashes = [dask.delayed(_sha256, pure=True)(p) for p in paths]
-        row_keys = _partition_lengths(lengths, reads, client)
-        lengths = {i: [len(k) for k in keys] for i, keys in row_keys.items()}
-        peeks, hashes = dask.compute(peeks, hashes, scheduler=client)
-        for i, (n, meta, info) in peeks.items():
-            reads[i].ddf = dd.from_delayed([dask.delayed(_frame_of, pure=True)(whole[i])], meta=meta, verify_meta=False)
-            reads[i].read_info = info
-            lengths[i] = [n]
+                continue
+            whole[i] = dask.delayed(_read_whole, pure=True)(p, columns, encoding, sheet)
+            reads.append(_FileRead(p, None, {}))
+        # One pass for what must be known before cleaning: partition lengths, lines per block,
+        # and the columns of files read whole; row hashes give the partition lengths and the
+        # duplicates across partitions. Every byte is read here, so bad files fail here.
+        todo = {i: ([dask.delayed(_row_keys, pure=True)(part, r.read_info) for part in r.ddf.to_delayed()], r.line_counts)
+                for i, r in enumerate(reads) if r.ddf is not None}
+        todo.update({i: dask.delayed(_peek)(d) for i, d in whole.items()})
+        done, late = _prepass(todo, reads, client, skip_unreadable)
+        failed.update(late)
+        keep = [i for i in range(len(paths)) if i not in failed]
+        if not keep:
+            raise InputFileError("no input file could be read: " + "; ".join(
+                f"{paths[i].name} ({why})" for i, why in sorted(failed.items())))
+        (hashes,) = dask.compute({i: dask.delayed(_sha256, pure=True)(paths[i]) for i in keep}, scheduler=client)
+        lengths: dict[int, list[int]] = {}
+        lines: dict[int, np.ndarray] = {}  # every row's line in its file
+        offsets: dict[int, list[int]] = {}  # lines before each block
+        for i in keep:
+            if i in whole:
+                n, meta, info = done[i]
+                reads[i].ddf = dd.from_delayed([dask.delayed(_frame_of, pure=True)(whole[i])], meta=meta, verify_meta=False)
+                reads[i].read_info = info
+                lengths[i] = [n]
+                continue
+            keys, counts = done[i]
+            lengths[i] = [len(k) for k, _ in keys]
+            offsets[i] = [0, *np.cumsum(counts)[:-1].tolist()]
+            lines[i] = np.concatenate([ln + off for (_, ln), off in zip(keys, offsets[i])])
 
         # Rejects of all files share one set of columns (in order of first appearance, as
         # pandas.concat lines them up), so they can go to one parquet dataset.
-        metas = [_rejects_meta(r.ddf._meta, clean_kwargs.get("steps"), clean_kwargs.get("keep_personal", ()))
-                 for r in reads]
+        metas = [_rejects_meta(reads[i].ddf._meta, clean_kwargs.get("steps"), clean_kwargs.get("keep_personal", ()))
+                 for i in keep]
         all_cols = list(dict.fromkeys(c for m in metas for c in m.columns))
         rejects_meta = pd.DataFrame({c: pd.Series(dtype=_REJECT_BASE.get(c, "str")) for c in all_cols})
 
         results = []
-        for i, (r, name) in enumerate(zip(reads, names)):
+        for i in keep:
+            r, name = reads[i], names[i]
             file_kwargs = dict(clean_kwargs)
             if file_kwargs.get("default_period") is None and r.read_info.get("period_from_header"):
                 file_kwargs["default_period"] = r.read_info["period_from_header"]  # as read_table's reader
-            dupes = first_copies(np.concatenate(row_keys[i]), 1) if i in row_keys else None
+            dupes = None
+            if i in lines:
+                dupes = first_copies(np.concatenate([k for k, _ in done[i][0]]), lines[i])
             res = clean_survey_dask(r.ddf, source=name, partition_lengths=list(lengths[i]),
-                                    rejects_meta=rejects_meta, duplicate_of=dupes, **file_kwargs)
+                                    rejects_meta=rejects_meta, duplicate_of=dupes,
+                                    line_offsets=offsets.get(i), **file_kwargs)
             n_rows = int(sum(lengths[i]))
             res.info.update(path=str(r.path), input_sha256=hashes[i],
                             read_info={**r.read_info, "sha256": hashes[i], "n_rows": n_rows})
@@ -561,6 +660,10 @@ def clean_files(
         "sources": per_file,
         "outputs": {k: str(v) for k, v in outputs.items()},
     }
+    skipped = [*files_not_read, *(f"{paths[i].name} ({why})" for i, why in sorted(failed.items()))]
+    if skipped:  # as the pandas engine says it (csresearch clean FOLDER)
+        manifest["files_not_read"] = skipped
+        manifest["warnings"] = ["files not read: " + ", ".join(skipped)]
     if manifest["rows_in"] != manifest["rows_table"] + manifest["rows_rejected"]:
         raise AssertionError("manifest does not add up across files")
     (out / f"{source}_manifest.json").write_text(

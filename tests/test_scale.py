@@ -124,13 +124,15 @@ def test_clean_files_gives_the_pandas_tables_rejects_and_counts(dask_run, pandas
     assert sum(reasons.values()) == manifest["rows_rejected"] > 0
 
 
-def test_rows_are_numbered_within_each_file_without_gaps(dask_run):
+def test_rows_are_numbered_by_their_line_in_each_file(dask_run, raw_dir):
     outdir, manifest = dask_run
     table, rejects, _ = _read_outputs(outdir, "crawl")
     rows = pd.concat([table[["source", "source_row"]], rejects[["source", "source_row"]]])
     for s in manifest["sources"]:
         got = sorted(rows.loc[rows["source"] == s["source"], "source_row"])
-        assert got == list(range(1, s["rows_in"] + 1))
+        # each row's line (sheet row, JSON position) in its file, blocks cut mid-file included
+        assert got == read_table(raw_dir / Path(s["path"]).name).index.tolist()
+        assert len(got) == s["rows_in"]
     assert sorted(rows["source"].unique()) == sorted(f"crawl/{f}" for f in ALL_FILES)
 
 
@@ -225,3 +227,51 @@ def test_unreadable_inputs_are_typed_errors_naming_the_file(tmp_path, client):
         clean_files([mixed], source="x", outdir=tmp_path / "o", scheduler=client, partition_size="256KB")
     with pytest.raises(InputFileError, match="missing.csv"):
         clean_files([tmp_path / "missing.csv"], source="m", outdir=tmp_path / "o", scheduler=client)
+
+
+def _messy_csv(path: Path, n: int = 300) -> None:
+    """Blank lines, CRLF, a repeated header and duplicates scattered through a file of many blocks."""
+    head = "title,salary_text,city,country\r\n"
+    rows = [head]
+    for i in range(n):
+        rows.append(f"Customer Service Advisor {i % 7},£{2000 + i % 5} per month,London,GB\r\n")
+        if i % 11 == 0:
+            rows.append("\r\n" if i % 2 else "   \n")
+        if i == 150:
+            rows.append(head)
+    path.write_bytes("".join(rows).encode("utf-8"))
+
+
+def test_dask_source_rows_are_the_file_lines_across_blocks(client, tmp_path):
+    path = tmp_path / "messy.csv"
+    _messy_csv(path)
+    want = clean_survey(read_table(path), source="m", year=YEAR)
+    manifest = clean_files([path], source="m", outdir=tmp_path / "o", scheduler=client, partition_size="2KB", year=YEAR)
+    assert manifest["sources"][0]["npartitions"] >= 5
+    table, rejects, _ = _read_outputs(tmp_path / "o", "m")
+    assert sorted(table["source_row"]) == sorted(want.table["source_row"])
+    assert sorted(rejects["source_row"]) == sorted(want.rejects["source_row"]) and len(rejects) == 1
+    got = table.set_index("source_row").sort_index()["duplicate_of"]
+    assert got.tolist() == want.table.set_index("source_row").sort_index()["duplicate_of"].tolist()
+    assert got.notna().sum() > 200  # duplicates found across blocks, named by their first line
+
+
+def test_dask_folder_input_lists_the_files_not_read(client, tmp_path, capsys):
+    from csresearch.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.csv").write_text("title,salary_text\nAgent,£2000 per month\n", "utf-8")
+    (folder / "dup.csv").write_text("title,title\nx,y\n", "utf-8")
+    (folder / "ragged.csv").write_text("title,salary_text\n" + "a,b\n" * 50 + "a,b,c\n", "utf-8")
+    (folder / "broken.xlsx").write_bytes(b"not a zip")
+    (folder / "notes.doc").write_bytes(b"x")
+    code = main(["clean", str(folder), "--source", "f", "--country", "GB", "--year", "2024", "-o", str(tmp_path / "o"),
+                 "--engine", "dask", "--scheduler", client.scheduler.address])
+    out = capsys.readouterr().out
+    assert code == 0
+    manifest = json.loads((tmp_path / "o" / "f_manifest.json").read_text("utf-8"))
+    names = [s.split(" ")[0] for s in manifest["files_not_read"]]
+    assert sorted(names) == ["broken.xlsx", "dup.csv", "notes.doc", "ragged.csv"]
+    assert manifest["rows_in"] == 1 and any("files not read" in w for w in manifest["warnings"])
+    assert "files not read: " in out and "duplicate" in out

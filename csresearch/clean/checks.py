@@ -82,12 +82,16 @@ def row_hashes(raw: pd.DataFrame, read_info: Mapping[str, Any]) -> np.ndarray:
     return keys
 
 
-def first_copies(keys: np.ndarray, first_row: int) -> np.ndarray:
-    """``source_row`` of the first row with the same hash (NaN when none or a repeated header)."""
+def first_copies(keys: np.ndarray, rows: int | np.ndarray) -> np.ndarray:
+    """``source_row`` of the first row with the same hash (NaN when none or a repeated header).
+
+    ``rows`` is each row's ``source_row``, or the number of the first row when they run on.
+    """
     codes, _ = pd.factorize(keys)
     pos = np.arange(len(keys))
     first = pd.Series(pos).groupby(codes).transform("min").to_numpy()
-    out = (first + first_row).astype("float64")
+    rows = np.asarray(rows) if np.ndim(rows) else pos + int(rows)
+    out = rows[first].astype("float64")
     out[(first == pos) | (keys == 0)] = np.nan
     return out
 
