@@ -109,14 +109,16 @@ def bench_limits(tmp: Path, raised: bool = False) -> None:
         print(f"  with CSRESEARCH_MAX_COLUMNS=2000000 (limit raised): {wall:.2f} s, peak RSS {rss:.0f} MiB -> {line[:120]}")
 
 
-UNITS = ["a dot ", "(1", "[", "1,", "1-", "1 ", " ", "a.", "a@", "a at b dot ", "+7 ", "от 1 ", "万", "市", "((", "a.b "]
+UNITS = ["a dot ", "(1", "（1", "[", "1", "1,", "1-", "1 ", " ", ";;", " - ", "a.", "a@", "a at b dot ", "+7 ", "от 1 ",
+         "万", "市", "((", "a.b ", "客服a Оп1 ", "上海(", "£1-"]
 
 
 def bench_regex(n: int = 100_000) -> None:
     import csresearch
 
     print(f"{n // 1000} KB adversarial strings, worst of {len(UNITS)} repeating units per cleaner:")
-    for name in ["scrub_pii", "parse_salaries", "classify_titles", "normalize_cities", "parse_experience", "parse_education"]:
+    for name in ["scrub_pii", "parse_salaries", "classify_titles", "classify_roles", "normalize_cities",
+                 "parse_experience", "parse_education", "normalize_countries", "read_descriptions"]:
         fn = getattr(csresearch, name)
         fn(["warm up"])
         worst = (0.0, "")

@@ -31,6 +31,12 @@ _BRACKETS = re.compile(r"\s*[(\[（【][^(\[（【)\]）】]*[)\]）】]\s*")
 _US_METRO = re.compile(r",\s*([A-Za-z]{2})((?:-[A-Za-z]{2})*)\s*$")
 _REQUIRED = ["city", "city_local", "country", "admin1", "cn_tier", "aliases"]
 
+#: Longest cell looked up as a place name. The longest real place strings ("New York-Newark-Jersey
+#: City, NY-NJ-PA", a Chinese address with district and street) are well under 100 characters; a
+#: longer cell is text that landed in the city column, and splitting it into thousands of parts
+#: would cost seconds per cell. It is kept as written with city_status "unknown".
+MAX_PLACE_CHARS = 200
+
 
 def _fold(text: str) -> str:
     """Lookup key: normalised and without accents (Düsseldorf == Dusseldorf)."""
@@ -126,16 +132,18 @@ def _candidates(raw: str, rules: _Rules) -> list[str]:
         for suf in rules.cn_suffixes:
             if first.endswith(suf) and len(first) > len(suf) + 1:
                 out.append(first[: -len(suf)])
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # ordered and O(1) membership
     for c in out:
         k = _fold(c)
-        if k and k not in seen:
-            seen.append(k)
-    return seen
+        if k:
+            seen.setdefault(k, None)
+    return list(seen)
 
 
 def _resolve(raw: str, country: str | None) -> tuple[str | None, str | None, str | None, Any, str]:
     """(city, city_local, country, cn_tier, status) for one raw string and country hint."""
+    if len(raw) > MAX_PLACE_CHARS:  # not a place name (see MAX_PLACE_CHARS): kept, not looked up
+        return raw.strip(), raw.strip(), country, pd.NA, "unknown"
     rules = _rules()
     table = city_table()
     m = _US_METRO.search(raw.strip())
@@ -203,6 +211,9 @@ def normalize_cities(names: Any, *, country: Any = None) -> pd.DataFrame:
     Tier convention (seed article 000): 1 = 北京/上海/广州/深圳; 2 = the 15
     新一线 cities of the 第一财经·新一线城市研究所 2025 list (杭州, 成都, ...);
     3 = every other Chinese city, including places not in the reference list.
+
+    A cell longer than :data:`MAX_PLACE_CHARS` (200) characters is not looked up: it is kept
+    as written with ``city_status`` "unknown" and no tier (linear time on any input).
 
     Examples
     --------
