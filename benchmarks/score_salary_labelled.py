@@ -16,9 +16,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_salary import _load_labelled, _matches  # noqa: E402
-
-from csresearch.clean.salary import parse_salaries  # noqa: E402
+from test_salary import _load_labelled, _matches, _parse_labelled  # noqa: E402
 
 
 def main() -> None:
@@ -31,8 +29,7 @@ def main() -> None:
         if unknown:
             raise SystemExit(f"unknown source(s): {sorted(unknown)}")
         lab = lab[lab["source"].isin(args.source)].reset_index(drop=True)
-    out = parse_salaries(lab["text"].where(lab["text"] != "", None), country=lab["country"],
-                         default_period=lab["default_period"].where(lab["default_period"] != "", None))
+    out = _parse_labelled(lab)
     ok = _matches(out, lab)
     table = ok.groupby(lab["source"]).agg(["mean", "sum", "size"])
     print(table.to_string(float_format="%.3f"))

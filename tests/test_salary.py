@@ -44,6 +44,15 @@ def _load_labelled() -> pd.DataFrame:
     return lab
 
 
+def _parse_labelled(lab: pd.DataFrame) -> pd.DataFrame:
+    """Parse the labelled texts with each row's recorded source convention (period, currency)."""
+    def blank(col):
+        return lab[col].where(lab[col] != "", None)
+
+    return parse_salaries(blank("text"), country=lab["country"], currency=blank("default_currency"),
+                          default_period=blank("default_period"))
+
+
 def _matches(out: pd.DataFrame, lab: pd.DataFrame) -> pd.Series:
     def same_float(a, b):
         a, b = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
@@ -80,9 +89,7 @@ def test_labelled_set_has_a_source_per_row_and_many_sources():
 
 def test_accuracy_per_source():
     lab = _load_labelled()
-    default_period = lab["default_period"].where(lab["default_period"] != "", None)
-    out = parse_salaries(lab["text"].where(lab["text"] != "", None), country=lab["country"],
-                         default_period=default_period)
+    out = _parse_labelled(lab)
     per_source = _matches(out, lab).groupby(lab["source"]).mean()
     print(per_source.to_string())
     assert (per_source >= SOURCE_FLOOR).all(), per_source[per_source < SOURCE_FLOOR]
@@ -90,10 +97,7 @@ def test_accuracy_per_source():
 
 def test_accuracy_on_labelled_set():
     lab = _load_labelled()
-    default_period = lab["default_period"].where(lab["default_period"] != "", None)
-    out = parse_salaries(
-        lab["text"].where(lab["text"] != "", None), country=lab["country"], default_period=default_period
-    )
+    out = _parse_labelled(lab)
     ok = _matches(out, lab)
     misses = lab.loc[~ok, "text"].tolist()
     accuracy = ok.mean()
