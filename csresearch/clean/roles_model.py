@@ -42,6 +42,8 @@ RULE_FEATURES = (
 # The rules' verdict enters at this scale, so that the L2 penalty lets it weigh as much as the
 # many n-grams together (chosen by leave-one-source-out, benchmarks/eval_roles.py).
 _RULE_SCALE = 3.0
+# Calibrate on source-grouped folds (see _fit_calibrated); False = stratified random folds.
+_GROUP_CALIBRATION = True
 _CHAR = {"analyzer": "char_wb", "ngram_range": (1, 4)}
 _WORD = {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"}
 
@@ -156,16 +158,24 @@ def _load(path: Path) -> RoleModel:
         raise ReferenceDataError(f"role model {path} is unreadable or incomplete: {exc}") from exc
 
 
-def _fit_calibrated(X: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str | None) -> _Calibrated:
+def _fit_calibrated(X: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str | None,
+                    groups: np.ndarray | None = None) -> _Calibrated:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
 
     n_min = int(pd.Series(y).value_counts().min())
     folds = max(2, min(5, n_min))
+    cv: Any = StratifiedKFold(folds, shuffle=True, random_state=0)
+    if groups is not None and len(np.unique(groups)) >= 4:
+        # calibrate on predictions for whole sources left out: every user's file is a new
+        # source, and within-source folds made the probabilities overconfident there
+        splits = list(GroupKFold(min(5, len(np.unique(groups)))).split(X, y, groups))
+        if all(len(np.unique(y[train])) == len(np.unique(y)) for train, _ in splits):
+            cv = splits
     clf = CalibratedClassifierCV(
         LogisticRegression(C=C, max_iter=2000, class_weight=class_weight),
-        method="sigmoid", ensemble=False, cv=StratifiedKFold(folds, shuffle=True, random_state=0),
+        method="sigmoid", ensemble=False, cv=cv,
     ).fit(X, y)
     cal = clf.calibrated_classifiers_[0]
     lr = cal.estimator
@@ -227,12 +237,14 @@ def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> R
                       placeholder, placeholder, {})
     X = model.features(texts, rules)
     y_cs = df["is_customer_service"].astype(bool).to_numpy()
-    cs = _fit_calibrated(X, y_cs.astype(int), C, class_weight)
+    groups = df["source"].astype(str).to_numpy() if "source" in df and _GROUP_CALIBRATION else None
+    cs = _fit_calibrated(X, y_cs.astype(int), C, class_weight, groups)
     lv = pd.to_numeric(df["level"], errors="coerce")
     has_level = y_cs & lv.notna().to_numpy()
     counts = lv[has_level].value_counts()
     has_level &= lv.isin(counts[counts >= 2].index).to_numpy()  # calibration needs 2 per rung
-    level = _fit_calibrated(X[has_level], lv[has_level].astype(int).to_numpy(), C, class_weight)
+    level = _fit_calibrated(X[has_level], lv[has_level].astype(int).to_numpy(), C, class_weight,
+                            None if groups is None else groups[has_level])
     # The rung a rule cue names is kept (rules state the ladder; a model trained on few
     # high-rung titles drifts to the common rungs); its probability is how often such cue
     # rungs were right on the training titles, by rung.
@@ -246,8 +258,9 @@ def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> R
         "rule_cue_level_accuracy": cue_acc,
         "rows": int(len(df)), "cs_rows": int(y_cs.sum()), "level_rows": int(has_level.sum()),
         "sources": sorted(df["source"].astype(str).unique().tolist()) if "source" in df else [],
-        "C": C, "min_df": min_df, "class_weight": class_weight, "rule_scale": _RULE_SCALE, "features": {"char": _CHAR["ngram_range"], "word": _WORD["ngram_range"],
-                                                "rules": list(RULE_FEATURES)},
+        "C": C, "min_df": min_df, "class_weight": class_weight, "rule_scale": _RULE_SCALE,
+        "calibration_folds": "by source" if groups is not None else "stratified",
+        "features": {"char": _CHAR["ngram_range"], "word": _WORD["ngram_range"], "rules": list(RULE_FEATURES)},
     }
     return RoleModel(model.char_vocab, model.char_idf, model.word_vocab, model.word_idf, cs, level, meta)
 
