@@ -219,3 +219,28 @@ def test_four_sources_and_four_countries_of_real_rows(pub):
     real = pub[~pub["suppressed"]]
     assert real["source"].nunique() >= 4 and len(real) >= 1000
     assert real["country"].nunique() >= 4
+
+
+def test_pay_by_place_takes_each_publishers_places_and_annualises_fso_by_twelve(pub):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from csresearch.plots.labels import figure_data
+    from csresearch.plots.official import all_employee_benchmark, official_by_place, plot_official_by_place
+
+    places = official_by_place(pub)
+    n = places.groupby(["country", "occupation_code"]).size()
+    states = pub.loc[pub["area_type"] == "state", "region_or_city"].nunique()  # 50 states, DC, PR, GU, VI
+    assert n["US", "43-4051"] == n["US", "43-1011"] == states == 54
+    assert n["CH", "42"] == 7 and n["GB", "7211"] == 1
+    raw = pd.read_csv(FSO_CSV, dtype=str, keep_default_na=False)
+    zh = raw[(raw["year"] == "2018") & (raw["isco08_code"] == "42") & raw["region"].str.startswith("Zurich")].iloc[0]
+    got = places[(places["country"] == "CH") & places["region_or_city"].str.startswith("Zurich")].iloc[0]
+    assert got["median"] == 12 * float(zh["age_total_total"]) and got["year"] == 2018
+    ashe = pd.read_csv(ASHE_CSV, dtype=str, keep_default_na=False)
+    ft = ashe[(ashe["table"] == "14.7a") & (ashe["sheet"] == "Full-Time") & (ashe["soc2020_code"] == "7211")].iloc[0]
+    assert places.loc[places["occupation_code"] == "7211", "median"].iloc[0] == float(ft["median"])
+    bench = all_employee_benchmark(pub)
+    assert set(bench["country"]) == {"AU", "CH", "DE", "FR", "GB", "US"} and bench["currency"].eq("PPP2021").all()
+    fig = plot_official_by_place(places, bench)
+    assert len(figure_data(fig)) == len(places)

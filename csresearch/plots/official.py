@@ -16,12 +16,21 @@ from matplotlib.figure import Figure
 from ..schema import LEVEL_NAMES
 from .labels import attach_data, label_figure
 
-__all__ = ["official_by_rung", "seed_ranges_by_rung", "plot_official_by_rung", "make_official_figures"]
+__all__ = ["official_by_rung", "official_by_place", "all_employee_benchmark", "seed_ranges_by_rung",
+           "plot_official_by_rung", "plot_official_by_place", "make_official_figures"]
 
 _STATS = ["p10", "p25", "median", "p75", "p90"]
 #: The population compared across countries: OEWS annual wages are hourly x 2,080 (a full-time
 #: year), so ASHE's full-time annual pay is the like-for-like UK figure.
 POPULATIONS = {"US": "all wage and salary jobs", "GB": "Full-Time employee jobs"}
+#: The places compared for each country: the finest area each publisher gives for its rung
+#: occupations here (OEWS states, FSO large regions; ASHE Table 14 is UK-wide only), and the
+#: population of each (FSO's standardised wage is already full-time equivalent).
+PLACES = {"US": ("state", "all wage and salary jobs"), "GB": ("national", "Full-Time employee jobs"),
+          "CH": ("region", "all ages, all (full-time equivalent)")}
+#: Published monthly amounts that are a twelfth of the year by the publisher's definition, so x 12 is
+#: the annual amount: FSO's standardised monthly wage includes 1/12 of the 13th salary and of special payments.
+MONTHLY_IS_TWELFTH = {"fso_lse_t17"}
 
 
 def _ppp(values: pd.Series, currency: pd.Series, year: pd.Series, country: pd.Series) -> pd.Series:
@@ -61,6 +70,108 @@ def official_by_rung(pub: pd.DataFrame, *, area_type: str = "national") -> pd.Da
     out = wide.join(n).join(gone.rename("suppressed_stats")).reset_index()
     out["suppressed_stats"] = out["suppressed_stats"].fillna("")
     return out.sort_values(["rung", "country", "occupation_code"]).reset_index(drop=True)
+
+
+def official_by_place(pub: pd.DataFrame) -> pd.DataFrame:
+    """Annual median pay of each rung occupation in each place, latest year, in PPP dollars.
+
+    Parameters
+    ----------
+    pub : DataFrame
+        The published-statistics table.
+
+    Returns
+    -------
+    DataFrame
+        ``country, region_or_city, area_type, rung, rung_name, occupation_code, occupation_name,
+        source, year, n_jobs, median`` (local currency a year), ``median_ppp`` (PPP $ a year) and
+        ``suppressed`` (the publisher withheld the median; drawn and listed, not dropped). Places
+        per country are :data:`PLACES`; FSO monthly medians are x 12 (:data:`MONTHLY_IS_TWELFTH`).
+
+    Examples
+    --------
+    >>> from csresearch.published import published_statistics
+    >>> places = official_by_place(published_statistics("data/raw"))  # doctest: +SKIP
+    >>> places.groupby(["country", "rung_name"]).size()  # doctest: +SKIP
+    """
+    frames = []
+    for country, (area, population) in PLACES.items():
+        sub = pub[(pub["country"] == country) & (pub["area_type"] == area) & (pub["population"] == population)
+                  & pub["rung"].notna() & (pub["statistic"] == "median")]
+        annual = sub["period"] == "year"
+        twelfth = (sub["period"] == "month") & sub["source"].isin(MONTHLY_IS_TWELFTH)
+        sub = sub[annual | twelfth].assign(value=lambda d: np.where(d["period"] == "month", d["value"] * 12, d["value"]))
+        frames.append(sub[sub["year"] == sub["year"].max()])
+    cols = ["country", "region_or_city", "area_type", "rung", "rung_name", "occupation_code", "occupation_name",
+            "source", "year", "n_jobs", "value", "currency", "suppressed"]
+    out = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    out["median_ppp"] = _ppp(out["value"], out["currency"], out["year"], out["country"]).to_numpy()
+    out = out.rename(columns={"value": "median"}).drop(columns="currency")
+    return out.sort_values(["rung", "country", "median_ppp"]).reset_index(drop=True)
+
+
+def all_employee_benchmark(pub: pd.DataFrame) -> pd.DataFrame:
+    """ILOSTAT's mean monthly earnings of all employees, national, latest year per country, as published.
+
+    In ILOSTAT's "2021 PPP $" (``PPP2021``), not re-based to the year (see
+    :func:`csresearch.published.to_ppp_dollars`); x 12 gives a year of a monthly mean.
+    """
+    sub = pub[(pub["source"] == "ilostat_ear_4mth_sex_geo") & (pub["population"] == "employees, sex Total, all areas")]
+    latest = sub[sub["year"] == sub.groupby("country")["year"].transform("max")]
+    return latest[["country", "year", "value", "currency", "note"]].rename(columns={"value": "mean_month"}) \
+        .sort_values("country").reset_index(drop=True)
+
+
+def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None = None) -> Figure:
+    """Median annual pay of each rung occupation by place (dots), per country and rung, in PPP $.
+
+    A withheld median is drawn as an open marker at the left edge and counted in the label.
+    ILOSTAT's all-employee mean (x 12, 2021 PPP $) is drawn as a grey tick where given.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"country": ["CH", "CH"], "region_or_city": ["Zurich (ZH)", "Ticino (TI)"],
+    ...                   "rung": [1, 1], "rung_name": ["agent", "agent"], "occupation_code": ["42", "42"],
+    ...                   "occupation_name": ["Customer services clerks"] * 2, "source": ["fso_lse_t17"] * 2,
+    ...                   "year": [2018, 2018], "median_ppp": [40000.0, np.nan], "suppressed": [False, True]})
+    >>> len(plot_official_by_place(p).axes)
+    1
+    """
+    groups = list(places.groupby(["rung", "country", "occupation_code"], sort=True))
+    fig, ax = plt.subplots(figsize=(11, 0.42 * len(groups) + 1.9))
+    colors = {"US": "tab:blue", "GB": "tab:purple", "CH": "tab:red"}
+    lo = np.nanmin(places["median_ppp"]) / 1.3 if places["median_ppp"].notna().any() else 1.0
+    labels = []
+    for i, ((_rung, country, code), g) in enumerate(groups):
+        c = colors.get(country, "grey")
+        shown = g[~g["suppressed"] & g["median_ppp"].notna()]
+        ax.plot(shown["median_ppp"], np.full(len(shown), i), "o", color=c, alpha=0.6, ms=5)
+        if len(shown) > 1:
+            ax.plot(shown["median_ppp"].median(), i, "|", color="black", ms=14, mew=2)
+        n_gone = int(len(g) - len(shown))
+        if n_gone:
+            ax.plot(np.full(n_gone, lo * 1.05), np.full(n_gone, i), "o", mfc="none", color=c, ms=5)
+        if benchmark is not None and (benchmark["country"] == country).any():
+            b = benchmark.loc[benchmark["country"] == country].iloc[0]
+            ax.plot(b["mean_month"] * 12, i, marker="D", color="grey", ms=6, mfc="none")
+        first = g.iloc[0]
+        gone = f", {n_gone} withheld" if n_gone else ""
+        areas = f"{len(g)} {first['area_type']}-level areas" if len(g) > 1 else first["area_type"]
+        labels.append(f"{first['rung_name']} · {country} {code} {str(first['occupation_name'])[:28]} "
+                      f"({first['year']}; {areas}{gone})")
+    ax.set_yticks(np.arange(len(groups)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlim(left=lo)
+    for axis in (ax.xaxis.set_major_formatter, ax.xaxis.set_minor_formatter):
+        axis(lambda x, _p: f"{x / 1000:,.0f}k")
+    ax.tick_params(axis="x", which="minor", labelsize=6)
+    ax.set_xlabel("median annual pay by place, PPP \\$ (log); bar: median of the places; open circle: withheld;\n"
+                  "grey diamond: ILOSTAT mean of all employees x 12 (2021 PPP \\$, national)", fontsize=8)
+    ax.set_title("Pay by place and rung: official statistics", fontsize=11)
+    fig.tight_layout()
+    attach_data(fig, places)
+    return fig
 
 
 def seed_ranges_by_rung(table: pd.DataFrame, *, ppp_year: int = 2023) -> pd.DataFrame:
@@ -153,3 +264,9 @@ def make_official_figures(pub: pd.DataFrame, table: pd.DataFrame | None = None) 
                                "Table 14, full-time (OGL v3.0); seed articles (data/raw/seed_survey.csv). "
                                "PPP: World Bank WDI PA.NUS.PRVT.PP, 2023 carried by CPI."))
     return {"official_pay_by_rung": fig}
+
+
+#: Caption of :func:`plot_official_by_place` (what the data are and who published them).
+PLACE_CAPTION = ("Data (real): U.S. BLS OEWS May 2025, states (public domain); ONS ASHE 2024 Table 14, UK, full-time "
+                 "(OGL v3.0); Swiss FSO LSE T17 2018, large regions, standardised monthly median x 12 (FSO, "
+                 "OPEN-BY-ASK); ILOSTAT EAR_4MTH_SEX_GEO (CC BY 4.0). PPP: World Bank WDI PA.NUS.PRVT.PP.")
