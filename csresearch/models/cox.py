@@ -78,11 +78,6 @@ class _RiskSets:
         self.raw_times = np.empty(len(self.times))  # unshifted, so they equal the input times exactly
         self.raw_times[self.k_of_event] = stop[ev]
         self.d = np.bincount(self.k_of_event, minlength=len(self.times)).astype(float)
-        # For each event time t_k: rows with stop >= t_k and rows with entry >= t_k.
-        self.order_stop = np.argsort(s, kind="stable")
-        self.order_entry = np.argsort(e, kind="stable")
-        self.pos_stop = np.searchsorted(s[self.order_stop], self.times, side="left")
-        self.pos_entry = np.searchsorted(e[self.order_entry], self.times, side="left")
         # For each row, event times in its risk set are k in [k_lo, k_hi): entry < t_k <= stop.
         self.k_lo = np.searchsorted(self.times, e, side="right")
         self.k_hi = np.searchsorted(self.times, s, side="right")
@@ -93,12 +88,18 @@ class _RiskSets:
         self.step_l = np.arange(len(self.step_k)) - first[self.step_k]
 
     def risk_sum(self, v: np.ndarray) -> np.ndarray:
-        """Sum of ``v`` (rows x ...) over each event time's risk set."""
-        def tail(order, pos):
-            c = np.cumsum(v[order[::-1]], axis=0)[::-1]
-            c = np.concatenate([c, np.zeros((1, *v.shape[1:]))])
-            return c[pos]
-        return tail(self.order_stop, self.pos_stop) - tail(self.order_entry, self.pos_entry)
+        """Sum of ``v`` (rows x ...) over each event time's risk set.
+
+        Rows with ``stop >= t_k`` (``k < k_hi``) minus rows with ``entry >= t_k`` (``k < k_lo``),
+        each a suffix sum of a bincount over the event times: no sort or gather of the rows.
+        Suffix sums keep late, small risk sets as exact as sums over their own rows.
+        """
+        T = len(self.times)
+
+        def rows_beyond(k: np.ndarray) -> np.ndarray:  # sum of v over rows whose k exceeds each event index
+            return np.cumsum(_group_sum(k, v, T + 1)[::-1], axis=0)[::-1][1:]
+
+        return rows_beyond(self.k_hi) - rows_beyond(self.k_lo)
 
     def event_sum(self, v: np.ndarray) -> np.ndarray:
         return _group_sum(self.k_of_event, v[self.event_rows], len(self.times))
