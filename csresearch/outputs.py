@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import CsResearchError
@@ -126,7 +127,7 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
         values = out[col]
         if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        risky = values.map(_is_formula)
+        risky = _per_distinct(values, _is_formula)
         if bool(risky.any()):
             out[col] = values.mask(risky, "'" + values.astype("str"))
     return out
@@ -137,10 +138,17 @@ def _newlines_as_lf(df: pd.DataFrame) -> pd.DataFrame:
         values = df[col]
         if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        has_cr = values.map(lambda v: isinstance(v, str) and "\r" in v)
+        has_cr = _per_distinct(values, lambda v: isinstance(v, str) and "\r" in v)
         if bool(has_cr.any()):
             df[col] = values.mask(has_cr, values.astype("str").str.replace("\r\n", "\n").str.replace("\r", "\n"))
     return df
+
+
+def _per_distinct(values: pd.Series, test: Callable[[object], bool]) -> pd.Series:
+    """``values.map(test)`` for a missing-is-False test, evaluated once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    hit = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
+    return pd.Series(np.append(hit, False)[codes], index=values.index)
 
 
 def _is_formula(value: object) -> bool:

@@ -35,6 +35,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -232,19 +233,67 @@ def _distinct_strings(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     return as_text, pd.Series(pd.unique(as_text.to_numpy()), dtype=object)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _min_digits(parsed: Any) -> int:
+    """The fewest ``\\d`` characters any match of this parsed regex contains (0 when unsure).
+
+    Read from the regex's syntax tree: a digit literal or class counts one, a sequence adds
+    up, a repeat multiplies by its minimum, alternatives take their smallest.
+    """
+    from re import _constants as c
+
+    def is_digit_item(op: Any, av: Any) -> bool:
+        if op is c.CATEGORY:
+            return av is c.CATEGORY_DIGIT
+        if op is c.LITERAL:
+            return bool(_DIGIT.fullmatch(chr(av)))
+        if op is c.RANGE:
+            return ord("0") <= av[0] and av[1] <= ord("9")
+        return False  # NEGATE and anything else
+
+    def node(op: Any, av: Any) -> int:
+        if op is c.LITERAL:
+            return int(bool(_DIGIT.fullmatch(chr(av))))
+        if op is c.IN:
+            return int(bool(av) and all(is_digit_item(o, a) for o, a in av))
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            return av[0] * seq(av[2])
+        if op is c.SUBPATTERN:
+            return seq(av[-1])
+        if op is getattr(c, "ATOMIC_GROUP", None):
+            return seq(av)
+        if op is c.BRANCH:
+            return min(seq(alt) for alt in av[1])
+        return 0  # assertions, anchors, back-references: not counted
+
+    def seq(items: Any) -> int:
+        return sum(node(op, av) for op, av in items)
+
+    return seq(parsed)
+
+
 @functools.lru_cache(maxsize=1)
-def _substitutions() -> tuple[tuple[Callable[..., str], Callable[[re.Match[str]], str]], ...]:
-    # bound methods and replacers looked up once: per distinct string only the regex work is left
-    return tuple((p.regex.sub, _replacer(p)) for p in _patterns())
+def _substitutions() -> tuple[tuple[Callable[..., str], Callable[[re.Match[str]], str], int], ...]:
+    # bound methods and replacers looked up once: per distinct string only the regex work is left;
+    # a pattern is skipped for text with fewer digits than any of its matches holds
+    from re import _parser
+
+    return tuple((p.regex.sub, _replacer(p), _min_digits(_parser.parse(p.regex.pattern, p.regex.flags)))
+                 for p in _patterns())
 
 
 def _scrub_one(text: str, max_passes: int) -> str:
     # patterns in order; repeat until stable so that scrub_pii is idempotent
     subs = _substitutions()
+    # replacing inserts no digit, so the count can only fall: an upper bound for every pass
+    digits = len(_DIGIT.findall(text))
     for _ in range(max(1, max_passes)):
         before = text
-        for sub, repl in subs:
-            text = sub(repl, text)
+        for sub, repl, need in subs:
+            if digits >= need:
+                text = sub(repl, text)
         if text == before:
             break
     return text

@@ -229,3 +229,10 @@ def test_empty_input_gives_empty_outputs():
     res = clean_survey(empty, source="t", country="CN", year=2024, steps=STEPS)
     assert res.manifest["rows_in"] == 0 and res.table.empty and res.rejects.empty
     assert list(res.table.columns) == PROCESSED_COLUMNS
+
+
+def test_record_ids_of_one_source_never_collide():
+    from csresearch.clean.pipeline import _as_text, _record_ids
+
+    ids = _as_text(_record_ids("a", np.arange(1, 200_001)))
+    assert ids.is_unique and ids.str.fullmatch(r"[0-9a-f]{16}").all()

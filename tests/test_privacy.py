@@ -340,3 +340,20 @@ def test_realdata_headers_personal_columns_are_found():
     assert find_identifier_columns(ibm.columns) == ["EmployeeNumber"]
     assert find_identifier_columns(wns.columns) == ["employee_id"]
     assert find_personal_columns(list(ibm.columns) + list(wns.columns)) == {}
+
+
+@pytest.mark.parametrize("pattern, fewest", [
+    (r"\d{3}", 3), (r"1[3-9]\d", 3), (r"[0-9]+x", 1), (r"(?:a\d|b\d\d)", 1), (r"(?:\d{2}-){2}\d", 5),
+    (r"a|\d", 0), (r"(?:\d)?x", 0), (r"[^0-9]", 0), (r"\d*", 0), (r"(?=\d)a", 0),
+    (r"[A-Za-z0-9]{5}", 0), (r"(?P<sep>-)?(?P=sep)\d", 1),
+])
+def test_digit_prefilter_reads_the_regex(pattern, fewest):
+    # a pattern is skipped for text with fewer digits than any of its matches holds
+    import re
+    from re import _parser
+
+    from csresearch.privacy import _min_digits
+
+    assert _min_digits(_parser.parse(pattern)) == fewest
+    if fewest:
+        assert re.search(pattern, "a1b2" if fewest > 2 else "no digits here: abc-xyz") is None
