@@ -25,7 +25,7 @@ from .checks import RowChecks, row_checks
 from .encoded import Block, Coded, combine, constant, encode, from_rows, on_distinct
 from .summary import summary_warnings
 from ..outputs import write_json, write_parquet  # noqa: F401  (re-exported: build and scale use them)
-from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, schema_failures
+from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, empty_processed, schema_failures
 
 __all__ = ["CleanResult", "REJECT_RAW_COLUMNS", "clean_survey", "reject_raw_columns", "combine_results", "default_steps", "file_source_names", "REJECT_REASONS"]
 
@@ -438,7 +438,7 @@ def clean_survey(
             per_row.update({c: block[c].rows(pos, index) for c in names})
         return pd.DataFrame(per_row, index=index)[PROCESSED_COLUMNS]
 
-    candidate = coerce_processed(table_rows(np.flatnonzero(marks.code < 0)))
+    candidate = _coerced(table_rows(np.flatnonzero(marks.code < 0)))
     failures = schema_failures(candidate)
     if not failures.empty:
         marks.overrule(failures.index.to_numpy(), "schema", failures["reason"])
@@ -502,6 +502,18 @@ def clean_survey(
     manifest["warnings"] = summary_warnings(manifest)
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     return CleanResult(table=table_out, rejects=rejects, manifest=manifest, raw_rejects=raw_rejects)
+
+
+@cache
+def _processed_dtypes() -> pd.Series:
+    return empty_processed().dtypes
+
+
+def _coerced(table: pd.DataFrame) -> pd.DataFrame:
+    """The table in the processed dtypes; as it is (no copy of a million rows) when already so."""
+    if table.dtypes.equals(_processed_dtypes()):
+        return table
+    return coerce_processed(table)
 
 
 def _source_rows(df: pd.DataFrame, first_row: int) -> tuple[np.ndarray, bool]:
