@@ -132,6 +132,7 @@ class _Grammar:
 
     number: re.Pattern
     unit_value: dict[str, float]
+    unit_of: dict[str, tuple[float, str | None]]
     unit_groups: list[tuple[str, float, str | None]]
     currency: re.Pattern
     currency_groups: list[str]
@@ -210,9 +211,16 @@ def _grammar() -> _Grammar:
     bound_after = (
         rf"^\s*(?:{filler}\s*)*(?:(?P<lo>{_alt(lex['lower_after'])})|(?P<hi>{_alt(lex['upper_after'])}))"
     )
+    for pattern in (number.pattern, currency_alt, period_alt):
+        # The parser reads which alternative matched from `lastgroup`, which
+        # names the outer group only if lexicon entries add no groups of their own.
+        compiled = re.compile(pattern)
+        if compiled.groups != len(compiled.groupindex):  # pragma: no cover - lexicon error
+            raise ReferenceDataError("salary lexicon: use (?:...) not (...) in units, currencies and periods")
     return _Grammar(
         number=number,
         unit_value={name: v for name, v, _ in unit_groups},
+        unit_of={name: (v, cur) for name, v, cur in unit_groups},
         unit_groups=unit_groups,
         currency=re.compile(currency_alt),
         currency_groups=cur_groups,
@@ -255,31 +263,36 @@ def _normalise(text: str) -> str:
     # case-insensitive without per-pattern flags.
     t = unicodedata.normalize("NFKC", text).casefold()
     t = _DASHES.sub("-", t)
-    return _SPACES.sub(" ", t).strip()
+    # str.split() splits on exactly the characters re's \s matches (str.isspace),
+    # so this equals re.sub(r"\s+", " ", t).strip() at a fifth of the cost.
+    return " ".join(t.split())
 
 
 def _number_value(m: re.Match, gram: _Grammar) -> tuple[float, float | None, str | None]:
     """Value of a number match, its unit multiplier and any currency the unit implies."""
-    mult, unit_cur = None, None
-    for name, value, cur in gram.unit_groups:
-        if m.group(name) is not None:
-            mult, unit_cur = value, cur
-            break
-    if m.group("grp") is not None:
-        raw = m.group("grp")
-        seps = set(re.findall(r"[ .,'’]", raw))
-        # ...but before 万/만 (and larger) a comma groups thousands: "3,500만원" is 35 000 000.
-        grouped = mult is not None and mult >= 10000 and re.fullmatch(r"\d{1,3},\d{3}", raw) is not None
-        if mult is not None and not grouped and len(seps) == 1 and seps <= {".", ","} and raw.count(seps.pop()) == 1:
-            # "1.500k" or "1,5 тыс": before a multiplier a lone separator is decimal.
-            value = float(raw.replace(",", "."))
-        else:
-            value = float(re.sub(r"[ .,'’]", "", raw))
-            if m.group("gdec"):
-                value += float("0." + m.group("gdec"))
-    else:
-        value = float(m.group("plain").replace(",", "."))
-    return value, mult, unit_cur
+    # The unit groups come last in the pattern, so a matched unit is the last group.
+    mult, unit_cur = gram.unit_of.get(m.lastgroup, (None, None))
+    return _digits_value(*m.group("grp", "gdec", "plain"), mult), mult, unit_cur
+
+
+_GROUP_SEPS = re.compile(r"[ .,'’]")
+_COMMA_THOUSANDS = re.compile(r"\d{1,3},\d{3}")
+
+
+def _digits_value(grp: str | None, gdec: str | None, plain: str | None, mult: float | None) -> float:
+    """Value of a number's digits: thousands-grouped (``grp`` and decimals ``gdec``) or ``plain``."""
+    if grp is None:
+        return float(plain.replace(",", "."))
+    seps = {c for c in " .,'’" if c in grp}  # the separators _GROUP_SEPS finds
+    # ...but before 万/만 (and larger) a comma groups thousands: "3,500만원" is 35 000 000.
+    grouped = mult is not None and mult >= 10000 and _COMMA_THOUSANDS.fullmatch(grp) is not None
+    if mult is not None and not grouped and len(seps) == 1 and seps <= {".", ","} and grp.count(seps.pop()) == 1:
+        # "1.500k" or "1,5 тыс": before a multiplier a lone separator is decimal.
+        return float(grp.replace(",", "."))
+    value = float(_GROUP_SEPS.sub("", grp))
+    if gdec:
+        value += float("0." + gdec)
+    return value
 
 
 @dataclass
@@ -297,20 +310,24 @@ class _TextResult:
     has_unit: bool = False  # a multiplier (千, k, 万, lakh...) was written
 
 
-def _parse_text(text: str) -> _TextResult:
-    """Read one distinct salary string (no country/currency context yet)."""
+def _prelude(text: str) -> tuple[str, _TextResult | None, list[str], float, bool]:
+    """Normalise and strip what is read before the amounts.
+
+    Returns the text left to read, an early result (missing / not pay) or None,
+    the flags so far, the months per year and whether ``·N薪`` fixed the period.
+    """
     gram = _grammar()
     t = _normalise(text)
     wrapped = gram.list_wrapped.match(t)
     if wrapped:  # "['1-1.5万/月']" as a scraper stored it
         t = wrapped.group(1).strip()
     if not t:
-        return _TextResult("missing", "empty text")
+        return t, _TextResult("missing", "empty text"), [], 12.0, False
     if gram.placeholder.match(t):
-        return _TextResult("missing", f"scraper placeholder {t!r}")
+        return t, _TextResult("missing", f"scraper placeholder {t!r}"), [], 12.0, False
     for kind, pattern in gram.not_pay:
         if pattern.search(t):
-            return _TextResult("unparsed", _NOT_PAY_REASON.get(kind, f"not pay ({kind})"))
+            return t, _TextResult("unparsed", _NOT_PAY_REASON.get(kind, f"not pay ({kind})")), [], 12.0, False
     flags: list[str] = []
     mpy = 12.0
     monthly = False
@@ -330,26 +347,102 @@ def _parse_text(text: str) -> _TextResult:
             break
     if gram.ignore_trigger.search(t):
         t = gram.ignore.sub(" ", t)
-    negotiable = gram.negotiable.search(t) is not None
-    nums = list(gram.number.finditer(t))
-    if not nums:
-        if negotiable:
-            return _TextResult("negotiable", "pay to be agreed")
-        return _TextResult("unparsed", "no amount found")
+    return t, None, flags, mpy, monthly
 
+
+@dataclass(frozen=True)
+class _Words:
+    """What the words of a text say, given where its numbers are.
+
+    Nothing here depends on the digits themselves, so texts that differ only
+    in their numbers share one ``_Words`` (see ``salary_shapes``).
+    """
+
+    early: _TextResult | None  # no amount: negotiable or unparsed
+    is_range: bool
+    bound: str | None  # single amount: "low_only", "high_only" or None
+    approx: bool
+    context: bool  # a currency, period, pay, basis, base or extras word
+    letters: bool
+    negotiable: bool
+    currency: str | None
+    script: str | None
+    period: str | None
+    basis: str
+    base_only: bool
+    ote: bool
+    plus_extras: bool
+
+
+def _words(t: str, nums: list[re.Match]) -> _Words:
+    """Read the words of ``t`` around its number matches ``nums``."""
+    gram = _grammar()
+    negotiable = gram.negotiable.search(t) is not None
+    if not nums:
+        early = _TextResult("negotiable", "pay to be agreed") if negotiable else _TextResult(
+            "unparsed", "no amount found")
+        return _Words(early, False, None, False, False, False, negotiable, None, None, None, "unknown",
+                      False, False, False)
     first = nums[0]
-    v1, m1, c1 = _number_value(first, gram)
-    second, v2, m2, c2 = None, math.nan, None, None
-    if len(nums) > 1 and gram.range_gap.match(t[first.end(): nums[1].start()]):
-        second = nums[1]
-        v2, m2, c2 = _number_value(second, gram)
+    is_range = len(nums) > 1 and gram.range_gap.match(t[first.end(): nums[1].start()]) is not None
+    last = nums[1] if is_range else first
+    prefix, rest = t[: first.start()], t[last.end():]
+    bound, approx, context, letters = None, False, False, False
+    if not is_range:
+        after = gram.after_bound.match(rest)
+        if gram.upper_before.search(prefix):
+            bound = "high_only"
+        elif gram.lower_before.search(prefix):
+            bound = "low_only"
+        elif gram.open_gap.match(rest):
+            bound = "low_only"  # "35,000 to Negotiable per year"
+        elif after is not None:
+            bound = "low_only" if after.group("lo") is not None else "high_only"
+            rest = rest[after.end():]
+        approx = gram.approx_before.search(prefix) is not None or gram.approx_after.match(rest) is not None
+        context = any(
+            p.search(t) for p in (gram.currency, gram.period, gram.pay_words, gram.basis, gram.base, gram.extras)
+        )
+        letters = re.search(f"[{_L}\u4e00-\u9fff]", t) is not None
+    cur_m = gram.currency.search(t)
+    currency = None
+    if cur_m is not None:
+        # Only the c<i> groups are capturing, so the matched one is the last group.
+        currency = gram.currency_groups[int(cur_m.lastgroup[1:])]
+        if currency == "=":
+            currency = cur_m.group(0).upper()
+        if currency.startswith("?"):
+            currency = _resolve_by_code(t, currency, gram)
+    script = next((iso for iso, p in gram.script if p.search(t)), None)
+    per_m = gram.period.search(t)
+    period = None if per_m is None else gram.period_groups[int(per_m.lastgroup[1:])]
+    basis_m = gram.basis.search(t)
+    basis = "unknown" if basis_m is None else ("net" if basis_m.group("net") else "gross")
+    return _Words(None, is_range, bound, approx, context, letters, negotiable, currency, script, period, basis,
+                  gram.base.search(t) is not None, gram.ote.search(t) is not None,
+                  gram.extras.search(rest) is not None)
+
+
+def _assemble(
+    w: _Words, first: tuple, second: tuple | None, top: str, flags: list[str], mpy: float, monthly: bool
+) -> _TextResult:
+    """Combine the words with the values of the first one or two numbers.
+
+    ``first`` and ``second`` are ``_number_value`` tuples (``second`` only for a
+    range); ``top`` is the text of the range's second number.
+    """
+    if w.early is not None:
+        return w.early
+    flags = list(flags)
+    v1, m1, c1 = first
+    v2, m2, c2 = second if w.is_range else (math.nan, None, None)
     open_top = False
-    if second is not None and m1 is None and m2 is None:
-        code = _range_code(v1, v2, second.group(0))
+    if w.is_range and m1 is None and m2 is None:
+        code = _range_code(v1, v2, top)
         if isinstance(code, _TextResult):
             return code
         open_top = code == "open"
-    if second is not None:
+    if w.is_range:
         # A multiplier written once covers both ends: "4.5-6千", "18 - 28K".
         if m1 is None and m2 is not None:
             m1 = m2
@@ -362,79 +455,63 @@ def _parse_text(text: str) -> _TextResult:
                 flags.append("shorthand_thousands")
         v2 *= m2 or 1.0
     v1 *= m1 or 1.0
-    if not (math.isfinite(v1) and (second is None or math.isfinite(v2))):
+    if not (math.isfinite(v1) and (not w.is_range or math.isfinite(v2))):
         return _TextResult("unparsed", "number too long to be an amount")
-    last = second or first
-    prefix, rest = t[: first.start()], t[last.end():]
-    low, high = v1, v2 if second is not None else v1
+    low, high = v1, v2 if w.is_range else v1
     if open_top:
         high = math.nan  # "25000-99999999"
         flags.append("open_sentinel")
-    elif second is not None:
+    elif w.is_range:
         if low > high:
             low, high = high, low
             flags.append("swapped")
     else:
-        after = gram.after_bound.match(rest)
-        if gram.upper_before.search(prefix):
+        if w.bound == "high_only":
             low = math.nan
-        elif gram.lower_before.search(prefix):
+        elif w.bound == "low_only":
             high = math.nan
-        elif gram.open_gap.match(rest):
-            high = math.nan  # "35,000 to Negotiable per year"
-        elif after is not None:
-            if after.group("lo") is not None:
-                high = math.nan
-            else:
-                low = math.nan
-            rest = rest[after.end():]
-        if gram.approx_before.search(prefix) or gram.approx_after.match(rest):
+        if w.approx:
             flags.append("approx")
         # A lone number in words with no sign of pay is a count, a level, a room...
-        has_context = any(
-            p.search(t) for p in (gram.currency, gram.period, gram.pay_words, gram.basis, gram.base, gram.extras)
-        ) or m1 is not None or negotiable or len(flags) > 0 or math.isnan(low) or math.isnan(high)
-        if not has_context and re.search(f"[{_L}\u4e00-\u9fff]", t):
+        has_context = (w.context or m1 is not None or w.negotiable or len(flags) > 0
+                       or math.isnan(low) or math.isnan(high))
+        if not has_context and w.letters:
             return _TextResult("unparsed", "a number without any pay context")
-
-    cur_m = gram.currency.search(t)
-    currency = c1 or c2
-    if currency is None and cur_m is not None:
-        currency = next(
-            gram.currency_groups[i] for i in range(len(gram.currency_groups)) if cur_m.group(f"c{i}") is not None
-        )
-        if currency == "=":
-            currency = cur_m.group(0).upper()
-        if currency.startswith("?"):
-            currency = _resolve_by_code(t, currency, gram)
-    script = next((iso for iso, p in gram.script if p.search(t)), None)
-    per_m = gram.period.search(t)
-    period = "month" if monthly else None
-    if per_m is not None:
-        period = next(
-            gram.period_groups[i] for i in range(len(gram.period_groups)) if per_m.group(f"p{i}") is not None
-        )
-    basis_m = gram.basis.search(t)
-    basis = "unknown" if basis_m is None else ("net" if basis_m.group("net") else "gross")
-    if negotiable:
+    currency = c1 or c2 or w.currency
+    period = w.period or ("month" if monthly else None)
+    if w.negotiable:
         flags.append("negotiable")
-    if gram.base.search(t):
+    if w.base_only:
         flags.append("base_only")
-    if gram.ote.search(t):
+    if w.ote:
         flags.append("ote")
-    if gram.extras.search(rest):
+    if w.plus_extras:
         flags.append("plus_extras")
     return _TextResult(
-        "ok", "", low, high, currency, script, period, mpy, basis, tuple(dict.fromkeys(flags)),
+        "ok", "", low, high, currency, w.script, period, mpy, w.basis, tuple(dict.fromkeys(flags)),
         has_unit=m1 is not None or m2 is not None,
     )
+
+
+def _parse_text(text: str) -> _TextResult:
+    """Read one distinct salary string (no country/currency context yet)."""
+    t, early, flags, mpy, monthly = _prelude(text)
+    if early is not None:
+        return early
+    gram = _grammar()
+    nums = list(gram.number.finditer(t))
+    w = _words(t, nums)
+    if w.early is not None:
+        return w.early
+    second, top = (_number_value(nums[1], gram), nums[1].group(0)) if w.is_range else (None, "")
+    return _assemble(w, _number_value(nums[0], gram), second, top, flags, mpy, monthly)
 
 
 def _resolve_by_code(t: str, symbol: str, gram: _Grammar) -> str:
     """An ambiguous sign ("$") named elsewhere by an unambiguous currency ("USD") that it can be."""
     candidates = _lexicon()["ambiguous"][symbol[1:]]["candidates"]
     for m in gram.currency.finditer(t):
-        iso = next(gram.currency_groups[i] for i in range(len(gram.currency_groups)) if m.group(f"c{i}") is not None)
+        iso = gram.currency_groups[int(m.lastgroup[1:])]  # only the c<i> groups capture
         iso = m.group(0).upper() if iso == "=" else iso
         if not iso.startswith("?") and iso in candidates:
             return iso
@@ -536,23 +613,27 @@ def _monthly_factor(period: str, months_per_year: float, wt: dict[str, float]) -
     return 1.0
 
 
-def _finish(
-    res: _TextResult, country: str | None, currency: str | None, default_period: str | None
-) -> tuple:
-    """Combine a text result with the row's context into one output row."""
-    na = (math.nan,) * 6
-    if res.status != "ok":
-        return (res.status, res.reason, *na[:2], None, None, math.nan, None, *na[:4], "")
-    lex = _lexicon()
+_NAN6 = (math.nan,) * 6
+
+
+def _unparsed_row(reason: str) -> tuple:
+    return ("unparsed", reason, *_NAN6[:2], None, None, math.nan, None, *_NAN6[:4], "")
+
+
+def _context(res: _TextResult, country: str | None, currency: str | None) -> tuple:
+    """Currency, flags and working time of an ok text in its row's context, or ``(None, row)``.
+
+    Depends on the text's words only, not its amounts, so rows share it (``_finish``'s memo).
+    """
     flags = list(res.flags)
     cur = res.currency
     home = _country_currency().get(country) if country is not None else None
     if cur is not None and cur.startswith("?"):
-        amb = lex["ambiguous"][cur[1:]]
+        amb = _lexicon()["ambiguous"][cur[1:]]
         cur = home if home in amb["candidates"] else amb["default"]
         if cur is None:
-            return ("unparsed", f"currency symbol {cur_symbol(res)!r} is ambiguous without a country that uses it",
-                    *na[:2], None, None, math.nan, None, *na[:4], "")
+            return None, _unparsed_row(
+                f"currency symbol {cur_symbol(res)!r} is ambiguous without a country that uses it")
     if cur is None:
         if currency is not None:
             cur = currency
@@ -563,22 +644,39 @@ def _finish(
             cur = res.script_currency
             flags.append("currency_inferred")
         else:
-            return ("unparsed", "currency unknown: text names none and no country/currency given",
-                    *na[:2], None, None, math.nan, None, *na[:4], "")
+            return None, _unparsed_row("currency unknown: text names none and no country/currency given")
+    wt_table = _working_time_rows()
+    return cur, flags, wt_table.get(country, wt_table["DEFAULT"])
+
+
+def _finish(
+    res: _TextResult, country: str | None, currency: str | None, default_period: str | None,
+    memo: dict | None = None,
+) -> tuple:
+    """Combine a text result with the row's context into one output row (``memo`` shares contexts)."""
+    if res.status != "ok":
+        return (res.status, res.reason, *_NAN6[:2], None, None, math.nan, None, *_NAN6[:4], "")
+    key = (res.currency, res.script_currency, res.flags, country, currency)
+    ctx = None if memo is None else memo.get(key)
+    if ctx is None:
+        ctx = _context(res, country, currency)
+        if memo is not None:
+            memo[key] = ctx
+    if ctx[0] is None:
+        return ctx[1]
+    cur, flags, wt = ctx
     period = res.period
     if period is None:
         if default_period is not None:
             period = default_period
             conflict = _convention_conflict(res, cur, period)
             if conflict:
-                return ("unparsed", conflict, *na[:2], None, None, math.nan, None, *na[:4], "")
+                return _unparsed_row(conflict)
             if _above_month_band(res, cur, period):
-                flags.append("convention_conflict")  # the convention wins, but loudly
+                flags = [*flags, "convention_conflict"]  # the convention wins, but loudly
         else:
             period = _infer_period(res.high if math.isnan(res.low) else res.low, cur)
-            flags.append("period_inferred")
-    wt_table = _working_time_rows()
-    wt = wt_table.get(country, wt_table["DEFAULT"])
+            flags = [*flags, "period_inferred"]
     mpy = res.months_per_year
     f = _monthly_factor(period, mpy, wt)
     mlow, mhigh = res.low * f, res.high * f
@@ -694,7 +792,11 @@ def parse_salaries(
     # Non-strings (NaN, None, numbers) are read as text or treated as missing.
     text_codes, text_uniques = pd.factorize(texts, use_na_sentinel=True)
     text_codes = np.asarray(text_codes, dtype=np.int64)
-    parsed = [_parse_text(u if isinstance(u, str) else str(u)) for u in text_uniques]
+    # Texts that differ only in their digits share one reading of their words (salary_shapes).
+    from .salary_shapes import parse_texts
+
+    # tolist(): iterating an Arrow-backed Index element by element costs 10x more.
+    parsed = parse_texts([u if isinstance(u, str) else str(u) for u in text_uniques.tolist()])
     missing = _TextResult("missing", "no value")
 
     c_codes, c_uni = _arg_codes(country, n, "country", _check_country)
@@ -705,24 +807,21 @@ def parse_salaries(
     dims = np.array([len(text_uniques), len(c_uni), len(k_uni), len(p_uni)], dtype=np.int64) + 1
     key = (((text_codes + 1) * dims[1] + (c_codes + 1)) * dims[2] + (k_codes + 1)) * dims[3] + (p_codes + 1)
     combo_codes, combo_keys = pd.factorize(key)
-    rows = []
-    for k in np.asarray(combo_keys, dtype=np.int64):
-        k, p = divmod(int(k), int(dims[3]))
-        k, cu = divmod(k, int(dims[2]))
-        t, c = divmod(k, int(dims[1]))
-        res = parsed[t - 1] if t > 0 else missing
-        rows.append(_finish(
-            res,
-            c_uni[c - 1] if c > 0 else None,
-            k_uni[cu - 1] if cu > 0 else None,
-            p_uni[p - 1] if p > 0 else None,
-        ))
+    # Decode every combination's parts at once; position 0 of each list stands for NA.
+    k, p = np.divmod(np.asarray(combo_keys, dtype=np.int64), dims[3])
+    k, cu = np.divmod(k, dims[2])
+    t, c = np.divmod(k, dims[1])
+    res_of, c_of, k_of, p_of = [missing, *parsed], [None, *c_uni], [None, *k_uni], [None, *p_uni]
+    memo: dict = {}
+    rows = [
+        _finish(res_of[ti], c_of[ci], k_of[ki], p_of[pi], memo)
+        for ti, ci, ki, pi in zip(t.tolist(), c.tolist(), cu.tolist(), p.tolist())
+    ]
     # Columns are built on the distinct combinations, then taken to the rows:
     # a take on a small typed array is far cheaper than converting n values.
     take = np.asarray(combo_codes, dtype=np.intp)
     data = {}
-    for j, col in enumerate(OUTPUT_COLUMNS):
-        column = [r[j] for r in rows]
+    for col, column in zip(OUTPUT_COLUMNS, zip(*rows) if rows else [()] * len(OUTPUT_COLUMNS)):
         if col in _FLOAT_COLUMNS:
             data[col] = np.asarray(column, dtype=np.float64).take(take)
         else:
