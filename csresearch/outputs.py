@@ -127,7 +127,7 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
         values = out[col]
         if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        risky = _per_distinct(values, _is_formula)
+        risky = _per_distinct(values, _is_formula, lambda s: s.str.slice(0, 1).isin(_FORMULA_START))
         if bool(risky.any()):
             out[col] = values.mask(risky, "'" + values.astype("str"))
     return out
@@ -138,17 +138,27 @@ def _newlines_as_lf(df: pd.DataFrame) -> pd.DataFrame:
         values = df[col]
         if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
             continue
-        has_cr = _per_distinct(values, lambda v: isinstance(v, str) and "\r" in v)
+        has_cr = _per_distinct(values, lambda v: isinstance(v, str) and "\r" in v,
+                               lambda s: s.str.contains("\r", regex=False))
         if bool(has_cr.any()):
             df[col] = values.mask(has_cr, values.astype("str").str.replace("\r\n", "\n").str.replace("\r", "\n"))
     return df
 
 
-def _per_distinct(values: pd.Series, test: Callable[[object], bool]) -> pd.Series:
-    """``values.map(test)`` for a missing-is-False test, evaluated once per distinct value."""
+def _per_distinct(values: pd.Series, test: Callable[[object], bool],
+                  may: Callable[[pd.Series], pd.Series] | None = None) -> pd.Series:
+    """``values.map(test)`` for a missing-is-False test, evaluated once per distinct value.
+
+    ``may`` is a vectorised necessary condition for text columns (the first character, a
+    literal substring): only the cells it lets through are tested one distinct value at a time.
+    """
+    out = pd.Series(False, index=values.index)
+    if may is not None and pd.api.types.is_string_dtype(values) and values.dtype != object:
+        values = values[may(values).fillna(False).to_numpy(dtype=bool)]
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     hit = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
-    return pd.Series(np.append(hit, False)[codes], index=values.index)
+    out[values.index] = np.append(hit, False)[codes]
+    return out
 
 
 def _is_formula(value: object) -> bool:
