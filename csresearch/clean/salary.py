@@ -53,6 +53,7 @@ OUTPUT_COLUMNS = (
 # Letters that bound a word; CJK characters are deliberately absent because
 # Chinese has no spaces ("8千以上", "税后3500起").
 _L = "a-zа-яёàâäçéèêëîïôöùûüÿœæßáíóúñãõåøąćęłńśźżčďěňřšťůýžőűğışіїєґәғқңөұүһ"
+_LETTERS = re.compile(f"[{_L}\u4e00-\u9fff]")  # compiled once: re's own cache can be evicted
 _DASHES = re.compile("[\u2010-\u2015\u2212\u2043\u301c\u30fc\uff5e~〜]")
 _SPACES = re.compile(r"\s+")
 _NOT_PAY_REASON = {
@@ -403,7 +404,7 @@ def _words(t: str, nums: list[re.Match]) -> _Words:
         context = any(
             p.search(t) for p in (gram.currency, gram.period, gram.pay_words, gram.basis, gram.base, gram.extras)
         )
-        letters = re.search(f"[{_L}\u4e00-\u9fff]", t) is not None
+        letters = _LETTERS.search(t) is not None
     cur_m = gram.currency.search(t)
     currency = None
     if cur_m is not None:

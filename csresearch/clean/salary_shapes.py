@@ -46,9 +46,27 @@ _LOOKAROUND = re.compile(r"\(\?<?[=!](?:[^()\\]|\\.)*\)")
 _RE2_UNSAFE = re.compile(r"\{,|\\[bBZ]|\[[^\]]*\\[wbB]")
 
 
+_EDGE_CLASS = r"(\\d|\[[^\]^]*\])"  # "\d" or a plain class such as "[\d.,]"
+_LEADING_NOT = re.compile(rf"^\(\?<!{_EDGE_CLASS}\)")
+_TRAILING_NOT = re.compile(rf"\(\?!{_EDGE_CLASS}\)$")
+
+
+def _edges(pattern: str) -> str:
+    r"""A one-class look-behind / look-ahead at the very start / end as a consuming group.
+
+    For "is there a match", ``(?<![\d.,])X`` is ``(?:^|[^\d.,])X`` and ``X(?!\d)`` is
+    ``X(?:$|[^\d])``, which RE2 can run; only for a pattern without a top-level ``|``.
+    """
+    if any(op is _C.BRANCH for op, _ in _parser.parse(pattern)):
+        return pattern
+    strip = lambda cls: cls[1:-1] if cls.startswith("[") else cls  # noqa: E731
+    pattern = _LEADING_NOT.sub(lambda m: f"(?:^|[^{strip(m.group(1))}])", pattern)
+    return _TRAILING_NOT.sub(lambda m: f"(?:$|[^{strip(m.group(1))}])", pattern)
+
+
 def _re2_superset(pattern: str) -> str | None:
     """The pattern in RE2 syntax, matching at least what Python matches on normalised text; None if not sure."""
-    q = _LOOKAROUND.sub("", pattern)
+    q = _LOOKAROUND.sub("", _edges(pattern))
     q = re.sub(r"(?<!\\)\\b", "", q)  # a word boundary outside a class: dropping it widens
     if "(?<" in q.replace("(?P<", "") or "(?=" in q or "(?!" in q or _RE2_UNSAFE.search(q):
         return None
