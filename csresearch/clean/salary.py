@@ -570,8 +570,18 @@ def _ppp_scale(currency: str) -> float | None:
     with _reference_path("ppp.csv").open("r", encoding="utf-8") as fh:
         ppp = pd.read_csv(fh, dtype={"country": str, "currency": str})
     latest = ppp.sort_values("year").groupby("country").tail(1)
-    factors = latest.loc[latest["currency"] == currency, "value"]
-    return None if factors.empty else float(factors.median())
+    rows = latest.loc[latest["currency"] == currency]
+    if rows.empty:
+        return None
+    scale, year = float(rows["value"].median()), int(rows["year"].max())
+    # A PPP series that stops early (AR 2021, RU 2021) is carried forward with the exchange rate
+    # (relative PPP), else the bands of a high-inflation currency stay years behind its prices.
+    with _reference_path("fx_rates.csv").open("r", encoding="utf-8") as fh:
+        fx = pd.read_csv(fh, dtype={"currency": str})
+    fx = fx[fx["currency"] == currency].set_index("year")["value"]
+    if year in fx.index and fx.index.max() > year:
+        scale *= float(fx.loc[fx.index.max()]) / float(fx.loc[year])
+    return scale
 
 
 def _convention_conflict(res: _TextResult, cur: str, period: str) -> str:
