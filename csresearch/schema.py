@@ -38,6 +38,10 @@ EDUCATION_LEVELS = ["below_high_school", "high_school", "college", "bachelor", "
 SALARY_STATUSES = ["ok", "negotiable", "missing", "unparsed"]
 PERIODS = ["hour", "day", "week", "month", "year"]
 BASES = ["gross", "net", "unknown"]
+#: description_role values (csresearch.clean.description.DUTY_KINDS and "mixed").
+DESCRIPTION_ROLES = ["customer_service", "sales", "collections", "renewals", "appointment_setting",
+                     "field_service", "survey_interviewing", "mixed"]
+_LABELS = r"^[a-z0-9_]+(;[a-z0-9_]+)*$"  # ;-joined labels from a fixed vocabulary
 
 
 # The columns in order (README "Processed table"), as data: the pandera schema is built from
@@ -58,6 +62,18 @@ _COLUMNS: dict[str, Col] = {
     "level_name": Col("str", nullable=True, isin=list(LEVEL_NAMES.values())),
     "track": Col("str", nullable=True, isin=TRACKS),
     "function": Col("str", nullable=True, isin=FUNCTIONS),
+    "role_confidence": Col("float64", nullable=True, ge=0, le=1),
+    "role_evidence": Col("str", nullable=True),
+    "role_needs_review": Col("boolean", nullable=True),
+    "description_role": Col("str", nullable=True, isin=DESCRIPTION_ROLES),
+    "description_manages": Col("boolean", nullable=True),
+    "description_team_size": Col("Int64", nullable=True, ge=0),
+    "description_channels": Col("str", nullable=True, str_matches=_LABELS),
+    "description_shift_work": Col("boolean", nullable=True),
+    "description_night_work": Col("boolean", nullable=True),
+    "description_languages": Col("str", nullable=True, str_matches=_LABELS),
+    "description_kpis": Col("str", nullable=True, str_matches=_LABELS),
+    "description_pay_components": Col("str", nullable=True, str_matches=_LABELS),
     "experience_years_low": Col("float64", nullable=True, ge=0, le=60),
     "experience_years_high": Col("float64", nullable=True, ge=0, le=60),
     "experience_years": Col("float64", nullable=True, ge=0, le=60),
@@ -148,9 +164,11 @@ PROCESSED_COLUMNS: list[str] = list(_COLUMNS)
 _DTYPES = {
     "source_row": "Int64", "year": "Int64", "cn_tier": "Int64", "level": "Int64",
     "n_respondents": "Int64", "is_customer_service": "bool", "is_synthetic": "bool",
-    "duplicate_of": "Int64",
+    "duplicate_of": "Int64", "role_needs_review": "boolean", "description_manages": "boolean",
+    "description_team_size": "Int64", "description_shift_work": "boolean", "description_night_work": "boolean",
 }
 _FLOATS = [
+    "role_confidence",
     "experience_years_low", "experience_years_high", "experience_years", "pay_low", "pay_high",
     "months_per_year", "monthly_low", "monthly_high", "annual_low", "annual_high", "annual_mid",
     "annual_mid_usd_ppp",

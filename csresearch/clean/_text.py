@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -97,6 +97,37 @@ def as_text_series(values: Any, name: str | None = None) -> pd.Series:
     out = out.mask(stripped.isna() | (stripped == "") | stripped.str.lower().isin(["nan", "none", "<na>"]))
     out.name = name if name is not None else s.name
     return out
+
+
+def _as_clean(value: Any) -> Any:
+    """A cell pyarrow can hold as text: bytes decoded, lone surrogates replaced (U+FFFD)."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def factorize_text(values: Any) -> tuple[np.ndarray, pd.Series, pd.Index]:
+    """Row codes into the distinct values, those values as clean text, and the rows' index.
+
+    Every cell gets a code (missing ones too); the distinct values are read as text with
+    :func:`as_text_series` (blanks become NA) after bytes are decoded, unhashable cells (lists,
+    dicts) are taken as their ``str`` and lone surrogates are replaced, so no input raises.
+    """
+    if isinstance(values, str) or not hasattr(values, "__len__"):
+        values = [values]
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    except TypeError:  # unhashable cells
+        cells = [v if isinstance(v, Hashable) else str(v) for v in s]
+        codes, uniques = pd.factorize(pd.Series(cells, dtype="object"), use_na_sentinel=False)
+    clean = pd.Series([_as_clean(u) for u in np.asarray(uniques, dtype=object)], dtype="object")
+    return np.asarray(codes), as_text_series(clean), s.index
 
 
 def apply_distinct(values: pd.Series, func: Callable[[str], tuple], missing: tuple) -> list[np.ndarray]:

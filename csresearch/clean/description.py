@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from ._text import as_text_series, basic_normalise, compile_pattern, load_yaml
+from ._text import basic_normalise, factorize_text, compile_pattern, load_yaml
 
 __all__ = ["read_descriptions", "DESCRIPTION_COLUMNS", "DUTY_KINDS", "CHANNELS"]
 
@@ -266,17 +266,14 @@ def read_descriptions(descriptions: Any) -> pd.DataFrame:
     'base;commission;month_13;social_insurance;housing_fund'
     """
     r = _reader()
-    s = as_text_series(descriptions)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    rows = [_read_one(u, r) for u in uniques]
+    codes, uniques, index = factorize_text(descriptions)
     missing = (None, None, None, None, None, None, None, None, None)
-    rows.append(missing)
-    codes = np.where(codes < 0, len(rows) - 1, codes)
-    cols = list(zip(*rows))
+    rows = [missing if pd.isna(u) else _read_one(u, r) for u in uniques]
+    cols = list(zip(*rows)) if rows else [()] * len(DESCRIPTION_COLUMNS)
     dtypes = ["str", "boolean", "Int64", "str", "boolean", "boolean", "str", "str", "str"]
     data = {}
     for name, values, dtype in zip(DESCRIPTION_COLUMNS, cols, dtypes):
         arr = np.empty(len(rows), dtype=object)
         arr[:] = [pd.NA if v is None else v for v in values]
         data[name] = pd.array(arr.take(codes), dtype=dtype)
-    return pd.DataFrame(data, index=s.index)
+    return pd.DataFrame(data, index=index)

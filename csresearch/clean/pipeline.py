@@ -22,6 +22,7 @@ import pandas as pd
 from .. import __version__
 from ..errors import ColumnMappingError
 from .checks import RowChecks, row_checks
+from .description import DESCRIPTION_COLUMNS
 from .encoded import Block, Coded, combine, constant, encode, from_rows, on_distinct
 from .summary import summary_warnings
 from ..outputs import write_json, write_parquet  # noqa: F401  (re-exported: build and scale use them)
@@ -153,7 +154,8 @@ def combine_results(results: Sequence[CleanResult]) -> CleanResult:
 
 _STEP_PATHS = {
     "salary": ("csresearch.clean.salary", "parse_salaries"),
-    "titles": ("csresearch.clean.roles", "classify_titles"),
+    "titles": ("csresearch.clean.role_classifier", "classify_roles"),
+    "descriptions": ("csresearch.clean.description", "read_descriptions"),
     "cities": ("csresearch.clean.geo", "normalize_cities"),
     "countries": ("csresearch.clean.country", "normalize_countries"),
     "experience": ("csresearch.clean.experience", "parse_experience"),
@@ -168,7 +170,9 @@ def default_steps(overrides: Mapping[str, Callable] | None = None) -> dict[str, 
     """The cleaning functions the pipeline uses, with ``overrides`` replacing any of them.
 
     Keys: ``salary`` (:func:`csresearch.parse_salaries`), ``titles``
-    (:func:`csresearch.classify_titles`), ``cities`` (:func:`csresearch.normalize_cities`),
+    (:func:`csresearch.classify_roles`, called as ``titles(titles, descriptions)`` when the
+    source has a ``description`` column, else ``titles(titles)``), ``descriptions``
+    (:func:`csresearch.read_descriptions`), ``cities`` (:func:`csresearch.normalize_cities`),
     ``experience`` (:func:`csresearch.parse_experience`), ``education``
     (:func:`csresearch.parse_education`), ``scrub`` (:func:`csresearch.scrub_pii`),
     ``personal`` (:func:`csresearch.privacy.drop_personal_columns`), ``ppp``
@@ -405,7 +409,10 @@ def clean_survey(
     pay = _pay_block(on_distinct(partial(_parse_pay, fn["salary"]), salary_text, row_country, row_currency, period_hint))
     flags = (on_distinct(_join_flags, pay["flags"], composed_flag).only() if composed_flag is not None
              else pay["flags"].map(lambda f: _join_flags(f, False)))
-    roles = _role_block(on_distinct(fn["titles"], column("title")))
+    # the description is read, never kept: only what is read from it reaches the table
+    has_description = "description" in text
+    roles = _role_block(on_distinct(fn["titles"], column("title"), column("description") if has_description else None))
+    described = on_distinct(fn["descriptions"], column("description"))
     exp = _experience_block(on_distinct(fn["experience"], column("experience_text")))
     edu = on_distinct(fn["education"], column("education_text"))
     education = edu.only().map(lambda s: s.astype("str"))
@@ -434,7 +441,8 @@ def clean_survey(
             "is_synthetic": pd.Series(np.full(len(pos), bool(is_synthetic)), index=index),
             "duplicate_of": dup.iloc[pos].set_axis(index),
         }
-        for block, names in ((geo, _GEO_COLUMNS), (roles, _ROLE_COLUMNS), (exp, _EXPERIENCE_COLUMNS), (pay, _PAY_COLUMNS)):
+        for block, names in ((geo, _GEO_COLUMNS), (roles, _ROLE_COLUMNS), (described, DESCRIPTION_COLUMNS),
+                             (exp, _EXPERIENCE_COLUMNS), (pay, _PAY_COLUMNS)):
             per_row.update({c: block[c].rows(pos, index) for c in names})
         return pd.DataFrame(per_row, index=index)[PROCESSED_COLUMNS]
 
@@ -617,7 +625,8 @@ def _fill(values: Coded, fallback: Coded) -> Coded:
 
 _COMPOSE_COLUMNS = ("salary_low", "salary_high", "salary_currency", "salary_gross")
 _GEO_COLUMNS = ("country", "city", "city_local", "cn_tier")
-_ROLE_COLUMNS = ("is_customer_service", "level", "level_name", "track", "function")
+_ROLE_COLUMNS = ("is_customer_service", "level", "level_name", "track", "function", "role_confidence",
+                 "role_evidence", "role_needs_review")
 _EXPERIENCE_COLUMNS = ("experience_years_low", "experience_years_high", "experience_years")
 _PAY_COLUMNS = ("salary_status", "pay_low", "pay_high", "currency", "period", "months_per_year", "basis",
                 "monthly_low", "monthly_high", "annual_low", "annual_high", "annual_mid")
@@ -703,7 +712,15 @@ def _role_block(roles: Block) -> Block:
         "is_customer_service": cs, "level": level,
         "level_name": level.map(LEVEL_NAMES, na_action="ignore").astype("str"),
         "track": r["track"].astype("str").where(cs), "function": r["function"].astype("str").where(cs),
+        # a custom titles step may give no confidence, evidence or review flag: then NA
+        "role_confidence": _optional(r, "confidence", "Float64").astype("float64"),
+        "role_evidence": _optional(r, "evidence", "str"),
+        "role_needs_review": _optional(r, "needs_review", "boolean"),
     }))
+
+
+def _optional(frame: pd.DataFrame, name: str, dtype: str) -> pd.Series:
+    return frame[name].astype(dtype) if name in frame else pd.Series(pd.NA, index=frame.index, dtype=dtype)
 
 
 def _experience_block(exp: Block) -> Block:

@@ -14,12 +14,12 @@ index into those results.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._text import factorize_text
 from .roles import DEPUTY_CONFIDENCE, LANGUAGES, LEVEL_NAMES, function_of, rule_distinct, rule_feature_matrix
 
 __all__ = ["classify_roles", "REVIEW_THRESHOLD", "ROLE_COLUMNS"]
@@ -135,16 +135,9 @@ def classify_roles(
 
 
 def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """Row codes, distinct raw values (missing ones included) and the index of ``values``."""
-    if isinstance(values, str) or not hasattr(values, "__len__"):
-        values = [values]
-    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
-    try:
-        codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    except TypeError:  # unhashable cells (lists, dicts) are read as their text
-        s = s.map(lambda v: v if isinstance(v, Hashable) else str(v))
-        codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    return codes, np.asarray(uniques, dtype=object), s.index
+    """Row codes, distinct values as text (NA for missing; :func:`factorize_text`) and the index."""
+    codes, text, index = factorize_text(values)
+    return codes, text.to_numpy(dtype=object, na_value=None), index
 
 
 def _classify_distinct(titles: np.ndarray, descriptions: np.ndarray | None, language: str | None, method: str,
