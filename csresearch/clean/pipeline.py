@@ -411,7 +411,8 @@ def clean_survey(
              else pay["flags"].map(lambda f: _join_flags(f, False)))
     # the description is read, never kept: only what is read from it reaches the table
     has_description = "description" in text
-    roles = _role_block(on_distinct(fn["titles"], column("title"), column("description") if has_description else None))
+    roles = _role_block(on_distinct(fn["titles"], column("title"), column("description")) if has_description
+                        else on_distinct(fn["titles"], column("title")))
     described = on_distinct(fn["descriptions"], column("description"))
     exp = _experience_block(on_distinct(fn["experience"], column("experience_text")))
     edu = on_distinct(fn["education"], column("education_text"))
