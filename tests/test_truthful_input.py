@@ -193,6 +193,13 @@ def test_common_survey_headers_map_to_their_column(canonical, header):
     assert canonical_name(header.upper().replace(" ", "_")) == canonical
 
 
+@pytest.mark.parametrize("header", ["Comments", "Notes", "Remarks", "备注", "Комментарий"])
+def test_respondent_comments_are_not_read_as_job_descriptions(header):
+    # a description decides the role; a free-text comment must not, so it stays unmapped
+    assert canonical_name(header) is None
+    assert canonical_name("Job Description") == "description"
+
+
 def test_clean_help_lists_the_target_names(capsys):
     with pytest.raises(SystemExit):
         cli.main(["clean", "--help"])
