@@ -14,8 +14,9 @@ It prints rows per second (wall clock of the subprocess, including interpreter a
 start-up), rows per CPU-second of the process tree (less sensitive to other load on the
 machine; the 1-minute load average at the end of each run is printed too), the peak resident
 memory of the whole process tree (the subprocess plus dask's worker processes, sampled with
-psutil every 0.1 s), the largest single process (``ru_maxrss``), and the dask / pandas speed
-ratio. Results also go to ``<out>/bench_scale_results.json``.
+psutil every 0.1 s), the largest single process (``ru_maxrss``), the number of processes in
+the tree, the load average (mean over the run / at its end), and the dask / pandas ratios of
+speed, CPU per row and peak memory. Results also go to ``<out>/bench_scale_results.json``.
 
 Usage::
 
@@ -94,9 +95,11 @@ def _run(engine: str, paths: list[Path], outdir: Path, partition_size: str) -> d
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd)
     ps = psutil.Process(proc.pid)
-    peak = 0
+    peak, peak_procs, max_procs, loads = 0, 0, 0, []
     while proc.poll() is None:
         try:
+            # the client, the scheduler (a thread of the client with LocalCluster), the nannies
+            # and the worker processes: everything under the subprocess
             procs = [ps, *ps.children(recursive=True)]
             total = 0
             for p in procs:
@@ -104,9 +107,12 @@ def _run(engine: str, paths: list[Path], outdir: Path, partition_size: str) -> d
                     total += p.memory_info().rss
                 except psutil.NoSuchProcess:
                     pass
-            peak = max(peak, total)
+            if total > peak:
+                peak, peak_procs = total, len(procs)
+            max_procs = max(max_procs, len(procs))
         except psutil.NoSuchProcess:
             pass
+        loads.append(psutil.getloadavg()[0])
         time.sleep(0.1)
     seconds = time.perf_counter() - t0
     load = psutil.getloadavg()[0]
@@ -114,7 +120,8 @@ def _run(engine: str, paths: list[Path], outdir: Path, partition_size: str) -> d
         raise SystemExit(f"{engine} run failed with exit code {proc.returncode}")
     counts = json.loads(result.read_text("utf-8"))
     return {**counts, "engine": engine, "seconds": seconds, "rows_per_s": counts["rows_in"] / seconds,
-            "peak_tree_rss_gib": peak / GIB,
+            "peak_tree_rss_gib": peak / GIB, "processes_at_peak": peak_procs, "max_processes": max_procs,
+            "load_avg_1min_mean": sum(loads) / max(len(loads), 1),
             "rows_per_cpu_s": counts["rows_in"] / counts["cpu_seconds"], "load_avg_1min_at_end": load}
 
 
@@ -142,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     results_path = args.out / "bench_scale_results.json"
     results = json.loads(results_path.read_text("utf-8")) if results_path.is_file() else []
     print(f"{'rows':>11} {'engine':>7} {'seconds':>9} {'rows/s':>9} {'rows/cpu-s':>10} {'peak tree RSS':>14} "
-          f"{'largest proc':>13} {'load':>5}")
+          f"{'largest proc':>13} {'procs':>5} {'load':>9}")
     for n in args.rows:
         paths, gen_s = _generate(n, args.out, args.seed)
         size = sum(p.stat().st_size for p in paths)
         print(f"# {n:,} rows in {len(paths)} files, {size / 1e6:,.0f} MB on disk"
               + (f" (written in {gen_s:.0f} s)" if gen_s else " (reused)"), flush=True)
-        speed = {}
+        speed, cpu, peak = {}, {}, {}
         for engine in args.engines:
             if engine == "pandas" and n > args.pandas_max_rows:
                 print(f"{n:>11,} {engine:>7}  skipped (--pandas-max-rows {args.pandas_max_rows:,})")
@@ -157,14 +164,17 @@ def main(argv: list[str] | None = None) -> int:
             largest = max(r["ru_maxrss_self_gib"], r["ru_maxrss_children_gib"])
             print(f"{n:>11,} {engine:>7} {r['seconds']:>9.1f} {r['rows_per_s']:>9,.0f} "
                   f"{r['rows_per_cpu_s']:>10,.0f} {r['peak_tree_rss_gib']:>10.2f} GiB {largest:>9.2f} GiB "
-                  f"{r['load_avg_1min_at_end']:>5.1f}", flush=True)
+                  f"{r['max_processes']:>5} {r['load_avg_1min_mean']:>4.1f}/{r['load_avg_1min_at_end']:<4.1f}", flush=True)
             assert r["rows_in"] == n == r["rows_table"] + r["rows_rejected"]
             speed[engine] = r["rows_per_s"]
+            cpu[engine] = r["cpu_seconds"] / n
+            peak[engine] = r["peak_tree_rss_gib"]
             results = [x for x in results if not (x["n_rows"] == n and x["engine"] == engine)]
             results.append({"n_rows": n, "partition_size": args.partition_size, "bytes_on_disk": size, **r})
             results_path.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
         if len(speed) == 2:
-            print(f"# dask / pandas speed at {n:,} rows: {speed['dask'] / speed['pandas']:.2f}x")
+            print(f"# dask / pandas at {n:,} rows: speed {speed['dask'] / speed['pandas']:.2f}x, "
+                  f"CPU per row {cpu['dask'] / cpu['pandas']:.2f}x, peak tree memory {peak['dask'] / peak['pandas']:.2f}x")
     return 0
 
 
