@@ -50,8 +50,23 @@ def test_every_raw_row_is_in_the_table_or_the_rejects(built):
 
 def test_no_personal_data_reaches_processed_files(built):
     root, _, _ = built
-    text = "\n".join(p.read_bytes().decode("utf-8", errors="ignore") if p.suffix != ".parquet"
-                     else pd.read_parquet(p).to_csv() for p in (root / "data" / "processed").iterdir())
+
+    def as_text(path):
+        text = path.read_bytes().decode("utf-8", errors="ignore") if path.suffix != ".parquet" else ""
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        elif path.suffix == ".csv" and "record_id" in text.partition("\n")[0]:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        else:
+            return text
+        if "record_id" in frame.columns:
+            # an opaque 16-hex-digit id: it holds no input text, but a run of its digits can look
+            # like a phone number, so it is checked for its shape and left out of the scan
+            assert frame["record_id"].astype(str).str.fullmatch(r"[0-9a-f]{16}").all()
+            frame = frame.drop(columns="record_id")
+        return frame.to_csv()
+
+    text = "\n".join(as_text(p) for p in (root / "data" / "processed").iterdir())
     patterns = {
         "cn mobile": r"(?<![\d.])1[3-9]\d{9}(?![\d.])",
         "e-mail": r"[\w.+-]+@[\w-]+\.[a-z]{2,}",
