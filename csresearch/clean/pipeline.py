@@ -457,27 +457,9 @@ def clean_survey(
     table_out = candidate.reset_index(drop=True)
 
     rejected = np.flatnonzero(marks.code >= 0)
-    keep_cols = reject_raw_columns(list(cells), pseudonymised)
-    rejects = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "source": source,
-                    "source_row": pd.Series(rows[rejected], dtype="Int64"),
-                    "record_id": _as_text(record_id[rejected]),
-                    "reason": pd.Series(marks.reasons(rejected), dtype="str"),
-                    "detail": encode(marks.detail(rejected)).map(fn["scrub"]).rows(),
-                }
-            ),
-            pd.DataFrame({f"raw_{c}": cells[c].rows(rejected).astype("str") for c in keep_cols},
-                         index=pd.RangeIndex(len(rejected)), columns=[f"raw_{c}" for c in keep_cols]),
-        ],
-        axis=1,
-    )
-    raw_rejects = (pd.DataFrame({c: cells[c].rows(rejected).astype("str") for c in cells},
-                                index=pd.RangeIndex(len(rejected)), columns=list(cells)) if keep_raw else None)
+    rejects, raw_rejects = _rejects_tables(source, rows[rejected], _as_text(record_id[rejected]), marks, rejected,
+                                           cells, pseudonymised, fn["scrub"], keep_raw=keep_raw)
 
-    unknown_country = np.flatnonzero((geo["country_status"].map(lambda s: s == "unknown").rows()).to_numpy(dtype=bool))
     manifest = {
         "source": source,
         "package_version": __version__,
@@ -505,8 +487,7 @@ def clean_survey(
         "duplicate_rows": int(dup.notna().sum()),
         "source_rows_renumbered": renumbered,
         **checks.not_understood,
-        "countries_not_understood": {str(k)[:80]: int(v) for k, v in geo["country_raw"].rows(unknown_country)
-                                     .astype("str").value_counts().head(20).items()},
+        "countries_not_understood": _countries_not_understood(geo),
     }
     manifest["warnings"] = summary_warnings(manifest)
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
@@ -901,3 +882,29 @@ def _fill_ppp(pay: Block, years: Coded, country: Coded, usable: np.ndarray,
         converted[grp.index.to_numpy()] = np.asarray(conv, dtype="float64")
     out[todo_rows] = converted[combo]
     return out, missing, extrapolated
+
+
+def _rejects_tables(source: str, rows: np.ndarray, record_ids: pd.Series, marks, rejected: np.ndarray,
+                    cells: dict, pseudonymised: list, scrub, *, keep_raw: bool):
+    """The rejects table (reasons and the whitelisted raw columns) and, with ``keep_raw``, every raw cell."""
+    keep_cols = reject_raw_columns(list(cells), pseudonymised)
+    index = pd.RangeIndex(len(rejected))
+    reasons = pd.DataFrame({
+        "source": source,
+        "source_row": pd.Series(rows, dtype="Int64"),
+        "record_id": record_ids,
+        "reason": pd.Series(marks.reasons(rejected), dtype="str"),
+        "detail": encode(marks.detail(rejected)).map(scrub).rows(),
+    })
+    raw_kept = pd.DataFrame({f"raw_{c}": cells[c].rows(rejected).astype("str") for c in keep_cols},
+                            index=index, columns=[f"raw_{c}" for c in keep_cols])
+    raw_rejects = (pd.DataFrame({c: cells[c].rows(rejected).astype("str") for c in cells},
+                                index=index, columns=list(cells)) if keep_raw else None)
+    return pd.concat([reasons, raw_kept], axis=1), raw_rejects
+
+
+def _countries_not_understood(geo) -> dict[str, int]:
+    """The 20 most frequent country values that were not understood, with their row counts."""
+    unknown = np.flatnonzero(geo["country_status"].map(lambda s: s == "unknown").rows().to_numpy(dtype=bool))
+    counts = geo["country_raw"].rows(unknown).astype("str").value_counts().head(20)
+    return {str(k)[:80]: int(v) for k, v in counts.items()}
