@@ -131,7 +131,7 @@ def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None 
     Examples
     --------
     >>> p = pd.DataFrame({"country": ["CH", "CH"], "region_or_city": ["Zurich (ZH)", "Ticino (TI)"],
-    ...                   "rung": [1, 1], "rung_name": ["agent", "agent"], "occupation_code": ["42", "42"],
+    ...                   "area_type": ["region", "region"], "rung": [1, 1], "rung_name": ["agent", "agent"], "occupation_code": ["42", "42"],
     ...                   "occupation_name": ["Customer services clerks"] * 2, "source": ["fso_lse_t17"] * 2,
     ...                   "year": [2018, 2018], "median_ppp": [40000.0, np.nan], "suppressed": [False, True]})
     >>> len(plot_official_by_place(p).axes)
