@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import doctest
 import re
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 import yaml
 
 import csresearch.policy.engine as engine
-import csresearch.policy.pay as pay
 from csresearch.errors import PolicyError, ReferenceDataError
 from csresearch.policy import list_policies, load_pay_policy, load_policy
 
@@ -154,9 +152,3 @@ def test_quoted_seed_phrases_appear_in_the_seed(name):
     assert len(phrases) >= 5
     missing = [p for p in phrases if squash(p) not in seed_text]
     assert not missing, missing
-
-
-@pytest.mark.parametrize("module", [engine, pay])
-def test_docstring_examples(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
