@@ -9,12 +9,15 @@ no training; the lexicon was written on the older tests/data sources, so their r
 are in-sample). With data/labelled/role_postings.csv: description-aware vs title-only on all
 postings and on the look-alikes (title says CS, description says otherwise).
 
-Rows with holdout == "final" are never used here, except with --final: then the model is
-trained on every other row and the final rows are scored. Their first contact (before any rule
-was written for them) is recorded in benchmarks/eval_roles_latest.txt; after it, generic rules
-were fixed from their misses, so later --final figures are no longer a clean holdout.
+Rows with any non-empty ``holdout`` ("final", "final2", ...) are never used in the dev LOSO
+(neither scored nor trained on). ``--holdout NAME`` scores the rows of that holdout once: the
+model is trained on the rows without a holdout plus the held-out sets whose first contact is
+already recorded (``SCORED_HOLDOUTS``, other than NAME); other held-back sets stay unread.
+``--final`` is ``--holdout final``, whose first contact (before any rule was written for it)
+is recorded in benchmarks/eval_roles_latest.txt; after it, generic rules were fixed from its
+misses, so later --final figures are no longer a clean holdout.
 
-    python benchmarks/eval_roles.py [--final] [--errors rows.csv]
+    python benchmarks/eval_roles.py [--holdout NAME | --final] [--errors rows.csv]
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from csresearch.clean.role_classifier import REVIEW_THRESHOLD, classify_roles  # noqa: E402
-from csresearch.clean.roles_model import fit_role_model, load_labelled_titles  # noqa: E402
+from csresearch.clean.roles_model import SCORED_HOLDOUTS, fit_role_model, load_labelled_titles  # noqa: E402
 
 BINS = [0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001]
 
@@ -106,14 +109,15 @@ def report(df: pd.DataFrame, pred: pd.DataFrame, label: str) -> None:
           f"{ok[hi].mean():.3f} right; needs_review (< {REVIEW_THRESHOLD}): {(conf < REVIEW_THRESHOLD).mean():.1%}")
 
 
-def postings(root: Path, titles: pd.DataFrame, final: bool) -> None:
+def postings(root: Path, titles: pd.DataFrame, holdout: str | None) -> None:
     path = root / "data" / "labelled" / "role_postings.csv"
     if not path.exists():
         print("\n(no data/labelled/role_postings.csv: posting evaluation skipped)")
         return
     p = pd.read_csv(path, dtype={"holdout": "str"})
-    is_final = p["holdout"].astype(str).str.lower() == "final"
-    p = p[is_final] if final else p[~is_final]
+    tag_col = p["holdout"].fillna("").astype(str).str.strip().str.lower()
+    p = p[tag_col == holdout] if holdout else p[tag_col == ""]
+    final = holdout is not None
     if p.empty:
         return
     p = p.assign(is_customer_service=p["is_customer_service"].astype(str).str.lower().isin(["true", "1"]),
@@ -136,7 +140,7 @@ def postings(root: Path, titles: pd.DataFrame, final: bool) -> None:
         if lookalike.any():
             look[name] = scores(p[lookalike | (says & p["is_customer_service"])], o[lookalike | (says & p["is_customer_service"])])
             look[name]["lookalikes_caught"] = float((~o["is_customer_service"][lookalike]).mean())
-    tag = "FINAL postings (first contact)" if final else "postings (leave one source out)"
+    tag = f"{holdout} postings (held out)" if final else "postings (leave one source out)"
     print(f"\n{tag}: all {len(p)}\n" + table(rows))
     if look:
         print(f"{tag}: titles that say CS ({int(says.sum())}, of which {int(lookalike.sum())} look-alikes)\n" + table(look))
@@ -144,32 +148,36 @@ def postings(root: Path, titles: pd.DataFrame, final: bool) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--final", action="store_true", help="score the holdout == final rows once (first contact)")
+    ap.add_argument("--holdout", metavar="NAME", help="score the rows with holdout == NAME once (first contact)")
+    ap.add_argument("--final", action="store_true", help="same as --holdout final")
     ap.add_argument("--errors", type=Path, help="write every held-out row with truth and prediction to this CSV")
     args = ap.parse_args()
-    all_rows = load_labelled_titles(ROOT, include_final=True)
-    is_final = all_rows["holdout"].astype(str).str.lower() == "final"
-    dev = all_rows[~is_final].reset_index(drop=True)
-    if args.final:
-        fin = all_rows[is_final].reset_index(drop=True)
-        print(f"{len(fin)} final rows from {fin['source'].nunique()} sources; "
-              f"model trained on {len(dev)} other rows")
-        model = fit_role_model(dev)
+    holdout = "final" if args.final else (args.holdout.strip().lower() if args.holdout else None)
+    cols = ["title", "language", "source", "is_customer_service", "level", "track", "function"]
+    if holdout:
+        train = load_labelled_titles(ROOT, holdouts=tuple(h for h in SCORED_HOLDOUTS if h != holdout))
+        fin = load_labelled_titles(ROOT, holdouts=(holdout,))
+        fin = fin[fin["holdout"] == holdout].reset_index(drop=True)
+        if fin.empty:
+            sys.exit(f"no labelled titles with holdout == {holdout!r}")
+        print(f"{len(fin)} rows with holdout == {holdout!r} from {fin['source'].nunique()} sources; "
+              f"model trained on {len(train)} other rows (holdouts trained on: "
+              f"{', '.join(sorted(set(train['holdout']) - {''})) or 'none'})")
+        model = fit_role_model(train)
         pred = pd.concat([classify_roles(fin["title"], model=model).add_prefix("c_"),
                           classify_roles(fin["title"], method="rules").add_prefix("r_")], axis=1)
-        report(fin, pred, "FINAL sources")
+        report(fin, pred, f"holdout {holdout}")
         if args.errors:
-            cols = ["title", "language", "source", "is_customer_service", "level", "track", "function"]
             pd.concat([fin[cols], pred], axis=1).to_csv(args.errors, index=False)
-        postings(ROOT, dev, final=True)
+        postings(ROOT, train, holdout)
         return
-    print(f"{len(dev)} labelled titles from {dev['source'].nunique()} sources (holdout == final left out)")
+    dev = load_labelled_titles(ROOT, holdouts=())
+    print(f"{len(dev)} labelled titles from {dev['source'].nunique()} sources (every holdout left out)")
     pred = loso(dev)
     report(dev, pred, "leave one source out")
     if args.errors:
-        cols = ["title", "language", "source", "is_customer_service", "level", "track", "function"]
         pd.concat([dev[cols], pred], axis=1).to_csv(args.errors, index=False)
-    postings(ROOT, dev, final=False)
+    postings(ROOT, dev, None)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 Trains :func:`csresearch.clean.roles_model.fit_role_model` on data/labelled/role_titles.csv
 and tests/data/titles_labelled.csv. Deterministic: the same labelled rows give the same file.
 
-    python scripts/train_role_model.py                  # every labelled row (the shipped model)
+    python scripts/train_role_model.py                  # the shipped model
     python scripts/train_role_model.py --exclude-final  # without the holdout == "final" rows
+
+The shipped model trains on the rows without a holdout plus the held-out sets whose first
+contact is recorded (``SCORED_HOLDOUTS``); a set still held back (e.g. ``final2``) is never read.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from csresearch.clean.roles_model import MODEL_FILE, fit_role_model, load_labelled_titles
+from csresearch.clean.roles_model import MODEL_FILE, SCORED_HOLDOUTS, fit_role_model, load_labelled_titles
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,9 +25,10 @@ def main() -> None:
     ap.add_argument("--exclude-final", action="store_true", help="leave out holdout == 'final' rows")
     ap.add_argument("--out", type=Path, default=ROOT / "csresearch" / "reference" / MODEL_FILE)
     args = ap.parse_args()
-    df = load_labelled_titles(ROOT, include_final=not args.exclude_final)
+    holdouts = tuple(h for h in SCORED_HOLDOUTS if not (args.exclude_final and h == "final"))
+    df = load_labelled_titles(ROOT, holdouts=holdouts)
     model = fit_role_model(df)
-    model.meta["trained_on"] = "all labelled rows" if not args.exclude_final else "rows without holdout == final"
+    model.meta["trained_on"] = "rows without holdout, plus holdouts " + ", ".join(holdouts or ("(none)",))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     print(f"{args.out}: {model.meta['rows']} titles ({model.meta['cs_rows']} CS), "

@@ -44,10 +44,10 @@ def test_fresh_training_reproduces_the_shipped_model(tmp_path):
     """scripts/train_role_model.py on the shipped labelled data gives the shipped model's answers."""
     from pathlib import Path
 
-    from csresearch.clean.roles_model import fit_role_model, load_labelled_titles, load_role_model
+    from csresearch.clean.roles_model import SCORED_HOLDOUTS, fit_role_model, load_labelled_titles, load_role_model
 
     root = Path(__file__).resolve().parents[1]
-    labelled = load_labelled_titles(root, include_final=True)
+    labelled = load_labelled_titles(root, holdouts=SCORED_HOLDOUTS)
     fresh = fit_role_model(labelled)
     fresh.save(tmp_path / "fresh.npz")
     fresh = load_role_model(tmp_path / "fresh.npz")
@@ -114,3 +114,25 @@ def test_same_answer_per_distinct_pair_whatever_the_repetition():
     idx = pd.Index([10, 11, 12, 13, 14])
     on_index = classify_roles(pd.Series(titles, index=idx), pd.Series(descs, index=idx))
     assert on_index.index.equals(idx)
+
+
+def test_held_back_rows_never_reach_training(tmp_path):
+    """Only rows without a holdout, plus the holdouts named, are loaded (first contact stays clean)."""
+    from csresearch.clean.roles_model import load_labelled_titles
+
+    (tmp_path / "data" / "labelled").mkdir(parents=True)
+    (tmp_path / "tests" / "data").mkdir(parents=True)
+    pd.DataFrame({"title": ["客服专员", "客服主管", "Sales Executive", "客服经理"],
+                  "source": ["a", "b", "c", "d"], "is_customer_service": [True, True, False, True],
+                  "level": [1, 4, None, 5], "holdout": [None, "final", "final2", "Final2 "]}
+                 ).to_csv(tmp_path / "data" / "labelled" / "role_titles.csv", index=False)
+    pd.DataFrame({"title": ["客服专员", "Team Leader Customer Care"], "origin": ["old", "old"],
+                  "is_customer_service": [True, True], "level": [1, 3]}
+                 ).to_csv(tmp_path / "tests" / "data" / "titles_labelled.csv", index=False)
+    dev = load_labelled_titles(tmp_path)
+    assert dev["title"].tolist() == ["客服专员", "Team Leader Customer Care"]
+    assert dev["source"].tolist() == ["a", "old"]  # the newer corpus's label wins a duplicate
+    assert load_labelled_titles(tmp_path, holdouts=("final",))["title"].tolist() == [
+        "客服专员", "客服主管", "Team Leader Customer Care"]
+    assert set(load_labelled_titles(tmp_path, holdouts="final2")["holdout"]) == {"", "final2"}
+    assert len(load_labelled_titles(tmp_path, holdouts="all")) == 5

@@ -30,7 +30,8 @@ from scipy.special import expit
 
 from ..errors import ReferenceDataError
 
-__all__ = ["RoleModel", "fit_role_model", "load_role_model", "load_labelled_titles", "MODEL_FILE", "RULE_FEATURES"]
+__all__ = ["RoleModel", "fit_role_model", "load_role_model", "load_labelled_titles", "MODEL_FILE", "RULE_FEATURES",
+           "SCORED_HOLDOUTS"]
 
 MODEL_FILE = "models/roles_v1.npz"
 _LANGS = ("zh", "ru", "en", "de", "fr")
@@ -265,12 +266,19 @@ def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> R
     return RoleModel(model.char_vocab, model.char_idf, model.word_vocab, model.word_idf, cs, level, meta)
 
 
-def load_labelled_titles(root: str | Path, *, include_final: bool = True) -> pd.DataFrame:
-    """The labelled titles the model is trained on, one frame with a ``source`` column.
+#: Held-out sets whose first-contact score is recorded (benchmarks/eval_roles_latest.txt): the
+#: shipped model may train on them. Any other non-empty ``holdout`` value is a set still kept
+#: back for its first contact, never read for training.
+SCORED_HOLDOUTS = ("final",)
+
+
+def load_labelled_titles(root: str | Path, *, holdouts: tuple[str, ...] | str = ()) -> pd.DataFrame:
+    """The labelled titles, one frame with ``source`` and ``holdout`` columns.
 
     Reads ``data/labelled/role_titles.csv`` (when present) and ``tests/data/titles_labelled.csv``
-    under ``root`` (the repository). ``include_final=False`` drops the rows kept back for the
-    first-contact score (``holdout == "final"``).
+    under ``root`` (the repository). Rows with a non-empty ``holdout`` are held back unless their
+    value is named in ``holdouts`` (``"all"`` keeps every row); the shipped model is trained with
+    ``holdouts=SCORED_HOLDOUTS``, so a held-out set never reaches it before its first contact.
     """
     root = Path(root)
     frames = []
@@ -278,12 +286,14 @@ def load_labelled_titles(root: str | Path, *, include_final: bool = True) -> pd.
     if corpus.exists():
         frames.append(pd.read_csv(corpus, dtype={"holdout": "str"}))
     older = pd.read_csv(root / "tests" / "data" / "titles_labelled.csv")
-    frames.append(older.rename(columns={"origin": "source"}).assign(holdout=pd.NA))
+    frames.append(older.rename(columns={"origin": "source"}).assign(holdout=""))
     df = pd.concat(frames, ignore_index=True)
+    df["holdout"] = df["holdout"].fillna("").astype(str).str.strip().str.lower()
     df["is_customer_service"] = df["is_customer_service"].astype(str).str.lower().isin(["true", "1", "yes"])
     df["level"] = pd.to_numeric(df["level"], errors="coerce").astype("Int64")
-    df = df[df["title"].astype(str).str.strip().ne("") & df["title"].notna()]
+    df = df[df["title"].notna() & df["title"].astype(str).str.strip().ne("")]
+    if holdouts != "all":
+        keep = {h.lower() for h in ((holdouts,) if isinstance(holdouts, str) else holdouts)}
+        df = df[df["holdout"].eq("") | df["holdout"].isin(keep)]
     df = df.drop_duplicates(subset=["title"], keep="first")  # the newer corpus's label wins
-    if not include_final:
-        df = df[df["holdout"].astype(str).str.lower() != "final"]
     return df.reset_index(drop=True)
