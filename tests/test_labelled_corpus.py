@@ -27,6 +27,8 @@ TRACKS = {"individual", "expert", "management"}
 MIN_TITLES, MIN_SOURCES = 3000, 12
 MIN_POSTINGS, MIN_DISAGREE = 300, 100
 NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
+# "final": first holdout (scored once, then tuned on); "final2": the untouched first-contact set
+HOLDOUTS = {"", "final", "final2"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -58,7 +60,7 @@ def _check_labels(rows: list[dict[str, str]]) -> None:
         assert re.fullmatch(r"([A-Z]{2})?", r["country"]), r
         assert re.fullmatch(r"((19|20)\d\d)?", r["year"]), r
         assert r["title"].strip() and r["source"] and r["source_ref"], r
-        assert r["holdout"] in {"", "final"}, r
+        assert r["holdout"] in HOLDOUTS, r
 
 
 def test_titles_schema_and_labels(titles):
@@ -104,6 +106,22 @@ def test_final_holdout_sources_are_whole_and_one_per_language(titles):
     _, posts = _read("role_postings.csv")
     for r in posts:
         assert (r["holdout"] == "final") == (r["source"] in final_sources), r
+
+
+def test_final2_holdout_is_whole_sources_and_never_training_data(titles):
+    """The untouched set: whole sources, not in the earlier holdout, left out by the model's loader."""
+    from csresearch.clean.roles_model import SCORED_HOLDOUTS, load_labelled_titles
+
+    _, rows = titles
+    final2 = {r["source"] for r in rows if r["holdout"] == "final2"}
+    assert final2, "no holdout == final2 rows"
+    for r in rows:
+        if r["source"] in final2:
+            assert r["holdout"] == "final2", r  # a held-out source is held out completely
+    assert "final2" not in SCORED_HOLDOUTS  # until its first contact is recorded
+    loaded = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)  # what the shipped model reads
+    assert not set(loaded["source"]) & final2
+    assert len(loaded) < len(rows)
 
 
 def test_postings_schema_and_labels():
