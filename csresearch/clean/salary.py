@@ -602,11 +602,28 @@ def _above_month_band(res: _TextResult, cur: str, period: str) -> bool:
     return period == "month" and top >= ceiling
 
 
-def _infer_period(amount: float, currency: str) -> str:
+def _infer_period(amount: float, currency: str, country: str | None = None) -> str:
+    """The period whose magnitude band holds `amount`, among the periods the country's ads use.
+
+    Where a country's job ads write pay only per hour or per year (``quoted_periods``), an amount
+    in another period's band goes to the nearest allowed band (log distance to its edges).
+    """
+    bands, lo = [], 0.0
     for bound, period in _period_bands(currency):
-        if amount < float(bound):
-            return period
-    return "year"
+        bands.append((lo, float(bound), period))
+        lo = float(bound)
+    allowed = _lexicon()["quoted_periods"].get(country) if country is not None else None
+    if allowed:
+        bands = [b for b in bands if b[2] in allowed] or bands
+    amount = max(amount, 1e-9)
+
+    def distance(band: tuple) -> tuple[float, bool]:
+        low, high, _ = band  # half-open [low, high): a band holding the amount wins a tie
+        if amount < low:
+            return math.log(low / amount), True
+        return (math.log(amount / high), True) if amount >= high else (0.0, False)
+
+    return min(bands, key=distance)[2]
 
 
 def _monthly_factor(period: str, months_per_year: float, wt: dict[str, float]) -> float:
@@ -686,7 +703,7 @@ def _finish(
             if _above_month_band(res, cur, period):
                 flags = [*flags, "convention_conflict"]  # the convention wins, but loudly
         else:
-            period = _infer_period(res.high if math.isnan(res.low) else res.low, cur)
+            period = _infer_period(res.high if math.isnan(res.low) else res.low, cur, country)
             flags = [*flags, "period_inferred"]
     mpy = res.months_per_year
     f = _monthly_factor(period, mpy, wt)
