@@ -595,6 +595,35 @@ def _convention_conflict(res: _TextResult, cur: str, period: str) -> str:
     return ""
 
 
+@functools.cache
+def _latest_fx() -> dict[str, float]:
+    """Latest PA.NUS.FCRF rate of each currency (LCU per USD)."""
+    with _reference_path("fx_rates.csv").open("r", encoding="utf-8") as fh:
+        fx = pd.read_csv(fh, dtype={"currency": str})
+    latest = fx.sort_values("year").groupby("currency").tail(1)
+    return {**dict(zip(latest["currency"], latest["value"].astype(float))), "USD": 1.0}
+
+
+def _local_scale(cur: str, country: str | None) -> float | None:
+    """Units of `cur` per international dollar at the price level of `country` (latest PPP).
+
+    Dollars paid in Armenia buy what AMD buy there: the home currency's PPP times the rate of
+    `cur` against it. Without a country (or its rates) the currency's own PPP."""
+    home = _country_currency().get(country) if country is not None else None
+    fx = _latest_fx()
+    if home is None or home == cur or home not in fx or cur not in fx:
+        return _ppp_scale(cur)
+    home_scale = _ppp_scale(home)
+    return None if home_scale is None else home_scale * fx[cur] / fx[home]
+
+
+def _beyond_any_month(res: _TextResult, cur: str, country: str | None) -> bool:
+    """Even the lower bound is more than any monthly wage (``convention_ceiling_ppp``)."""
+    scale = _local_scale(cur, country)
+    bottom = res.high if math.isnan(res.low) else res.low
+    return scale is not None and bottom > float(_lexicon()["convention_ceiling_ppp"]) * scale
+
+
 def _above_month_band(res: _TextResult, cur: str, period: str) -> bool:
     """A monthly convention applied to an amount that magnitude would call yearly (flag only)."""
     top = res.low if math.isnan(res.high) else res.high
@@ -700,7 +729,9 @@ def _finish(
             conflict = _convention_conflict(res, cur, period)
             if conflict:
                 return _unparsed_row(conflict)
-            if _above_month_band(res, cur, period):
+            if period == "month" and _beyond_any_month(res, cur, country):
+                period, flags = "year", [*flags, "convention_conflict"]  # "$25-30 K" in Armenia
+            elif _above_month_band(res, cur, period):
                 flags = [*flags, "convention_conflict"]  # the convention wins, but loudly
         else:
             period = _infer_period(res.high if math.isnan(res.low) else res.low, cur, country)
@@ -770,9 +801,11 @@ def parse_salaries(
         ISO 4217 code overriding the country's default currency. A currency
         written in the text (``$``, ``руб.``, ``€``...) still wins.
     default_period : {'hour', 'day', 'week', 'month', 'year'} or array-like, optional
-        The source's period convention, used when the text names none. When
-        absent too, the period is inferred from the amount's magnitude per
-        currency and the flag ``period_inferred`` is set.
+        The source's period convention, used when the text names none (an amount
+        too small for it is unparsed; a monthly one beyond any monthly wage is a
+        year; both flagged ``convention_conflict``). When absent too, the period is
+        inferred from the amount's magnitude per currency, among the periods the
+        country's ads quote, and the flag ``period_inferred`` is set.
 
     Returns
     -------
