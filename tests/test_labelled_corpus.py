@@ -119,6 +119,9 @@ def test_final2_holdout_is_whole_sources_and_never_training_data(titles):
         if r["source"] in final2:
             assert r["holdout"] == "final2", r  # a held-out source is held out completely
     assert "final2" not in SCORED_HOLDOUTS  # until its first contact is recorded
+    sizes = Counter(r["language"] for r in rows if r["holdout"] == "final2")
+    assert len(final2) >= 5 and sum(sizes.values()) >= 600  # issue 13: an honest first contact
+    assert all(sizes[lang] >= 150 for lang in ("zh", "ru", "en")), sizes
     loaded = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)  # what the shipped model reads
     assert not set(loaded["source"]) & final2
     assert len(loaded) < len(rows)
