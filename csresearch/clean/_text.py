@@ -57,6 +57,8 @@ def fix_homoglyphs(text: str, cyr_to_lat: Mapping[str, str]) -> str:
     ("саll" -> "call": the Cyrillic с, а have Latin twins but l has no
     Cyrillic one). Words in one script are left alone.
     """
+    if not (_CYR.search(text) and _LAT.search(text)):
+        return text  # no word can mix the scripts
     lat_to_cyr = {v: k for k, v in cyr_to_lat.items()}
 
     def repair(m: re.Match[str]) -> str:

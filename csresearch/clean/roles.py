@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
+from ._screen import Screen, first_chars, may_match
 from ._text import apply_distinct, as_text_series, basic_normalise, compile_pattern, fix_homoglyphs, load_yaml
 
 __all__ = ["classify_titles", "normalise_title", "LEVEL_NAMES", "FUNCTIONS", "TRACKS"]
@@ -124,10 +126,53 @@ def _lexicon(name: str = "titles.yaml") -> _Lexicon:
     return _Lexicon(noise, cues, vetoes, tuple(functions), tuple(levels), lang_cues, homoglyphs, negations, deputy)
 
 
+@dataclass(frozen=True)
+class _Engine:
+    """The lexicon's patterns behind character screens (:class:`._screen.Screen`), per language.
+
+    A pattern is run on a title only when the title holds a character its matches can start
+    with; skipping the others gives the same answer for a fraction of the calls.
+    """
+
+    noise: Screen
+    cues: dict[str, Screen]
+    vetoes: Screen
+    functions: Screen
+    levels: dict[str, Screen]
+    negations: Screen
+    deputy: frozenset[str] | None
+
+
+_ENGINES: dict[int, tuple[_Lexicon, _Engine]] = {}
+
+
+def _engine(lex: _Lexicon) -> _Engine:
+    hit = _ENGINES.get(id(lex))
+    if hit is not None and hit[0] is lex:
+        return hit[1]
+    first = itemgetter(0)
+    eng = _Engine(
+        noise=Screen(lex.noise),
+        cues={lang: Screen(p for p, langs in lex.cues if langs is None or lang in langs) for lang in LANGUAGES},
+        vetoes=Screen(lex.vetoes, first),
+        functions=Screen(lex.functions, itemgetter(1)),
+        levels={lang: Screen((c for c in lex.levels if c.langs is None or lang in c.langs),
+                             attrgetter("pattern")) for lang in LANGUAGES},
+        negations=Screen(lex.negations),
+        deputy=first_chars(lex.deputy) if lex.deputy is not None else None,
+    )
+    _ENGINES[id(lex)] = (lex, eng)
+    return eng
+
+
+_SPACE_RUNS = re.compile(r"\s+")
+
+
 def _strip_noise(text: str, lex: _Lexicon) -> str:
-    for pat in lex.noise:
+    # each sub only adds spaces, so the text's characters plus a space screen every pattern
+    for pat in _engine(lex).noise.select({*text, " "}):
         text = pat.sub(" ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACE_RUNS.sub(" ", text).strip()
 
 
 def _prepare(title: str, lex: _Lexicon) -> str:
@@ -173,18 +218,18 @@ def _outside_brackets(text: str) -> np.ndarray:
     return mask
 
 
-def _level(text: str, lang: str, lex: _Lexicon,
-           skip: frozenset[int] = frozenset()) -> tuple[int | None, str | None, float, str]:
+def _level(text: str, lang: str, lex: _Lexicon, skip: frozenset[int] = frozenset(),
+           layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+           chars: set[str] | None = None) -> tuple[int | None, str | None, float, str]:
     """Seniority of a CS title: (level or None when ambiguous, track override, best weight, cue text).
 
     Cues in the listed jobs ``skip`` (another profession's, "教务主管/…/客服") are not read.
+    ``layout`` and ``chars`` are :func:`_layout` and ``set(text)`` when the caller has them.
     """
-    outside = _outside_brackets(text)
-    segments = _parts(text)[0]
+    outside, segments, _ = layout if layout is not None else _layout(text)
+    chars = set(text) if chars is None else chars
     hits: list[tuple[float, int, str | None, int, str]] = []
-    for cue in lex.levels:
-        if cue.langs is not None and lang not in cue.langs:
-            continue
+    for cue in _engine(lex).levels[lang].select(chars):
         for m in cue.pattern.finditer(text):
             if segments[m.start()] in skip:
                 continue
@@ -201,8 +246,8 @@ def _level(text: str, lang: str, lex: _Lexicon,
     return winner[1], winner[2], best, winner[4]
 
 
-def _parts(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per character: which listed job it belongs to, and which bracket (0 = main text).
+def _layout(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per character: outside any bracket, which listed job, which bracket (0 = main text).
 
     Jobs are split at "/", ",", "、", " or " ... outside brackets; a bracket qualifies the job it
     follows ("客服专员(前台)"), so it shares that job's number and gets its own bracket number.
@@ -215,38 +260,45 @@ def _parts(text: str) -> tuple[np.ndarray, np.ndarray]:
     bracket = np.zeros(len(text) + 1, dtype=int)
     for k, m in enumerate(_BRACKETS.finditer(text), start=1):
         bracket[m.start():m.end()] = k
-    return part, bracket
+    return outside, part, bracket
 
 
-def _cue_and_veto(text: str, veto_text: str, language: str,
-                  lex: _Lexicon) -> tuple[re.Match[str] | None, str | None, frozenset[int]]:
+def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon,
+                  chars: set[str] | None = None, veto_chars: set[str] | None = None,
+                  ) -> tuple[re.Match[str] | None, str | None, frozenset[int],
+                             tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
     """The CS cue that stands and the veto that overrules, per the multi-job rule.
 
     A selling veto (sales, collections, renewals, ...) anywhere makes the posting a selling job.
     A profession veto (engineer, receptionist, analyst, ...) removes only the listed job it sits
     in (and that job's brackets): "Системный администратор, инженер технической поддержки" and
     "Customer Service/Teller" list a CS job beside another one and stay CS; "前台客服" does not.
-    Returns the cue, the veto (None when the cue stands) and the listed jobs a veto removed.
+    Returns the cue, the veto (None when the cue stands), the listed jobs a veto removed and the
+    title's :func:`_layout` (None when there is no cue).
     """
-    cues = [m for p, langs in lex.cues if langs is None or language in langs for m in p.finditer(text)]
+    eng = _engine(lex)
+    chars = set(text) if chars is None else chars
+    cues = [m for p in eng.cues[language].select(chars) for m in p.finditer(text)]
     if not cues:
-        return None, None, frozenset()
-    part, bracket = _parts(text)
+        return None, None, frozenset(), None
+    veto_chars = set(veto_text) if veto_chars is None else veto_chars
+    layout = _layout(text)
+    _, part, bracket = layout
     vetoed: dict[tuple[int, int], str] = {}
-    for p, reason, whole in lex.vetoes:
+    for p, reason, whole in eng.vetoes.select(veto_chars):
         for m in p.finditer(veto_text):
             why = f"veto={reason}:{m.group(0)}"
             if whole:
-                return cues[0], why, frozenset()
+                return cues[0], why, frozenset(), layout
             vetoed.setdefault((int(part[m.start()]), int(bracket[m.start()])), why)
     gone = frozenset(k[0] for k in vetoed if k[1] == 0)
     for m in cues:
         key = (int(part[m.start()]), int(bracket[m.start()]))
         if key not in vetoed and key[0] not in gone:
-            return m, None, gone
-    first = cues[0]
-    key = (int(part[first.start()]), int(bracket[first.start()]))
-    return first, vetoed.get(key) or vetoed.get((key[0], 0)) or next(iter(vetoed.values())), gone
+            return m, None, gone, layout
+    first_cue = cues[0]
+    key = (int(part[first_cue.start()]), int(bracket[first_cue.start()]))
+    return first_cue, vetoed.get(key) or vetoed.get((key[0], 0)) or next(iter(vetoed.values())), gone, layout
 
 
 def _classify_one(prepared: str, lang: str | None, lex: _Lexicon) -> tuple:
@@ -255,21 +307,33 @@ def _classify_one(prepared: str, lang: str | None, lex: _Lexicon) -> tuple:
     ``evidence`` names the rule that decided: ``cue=<text>``, ``veto=<reason>:<text>``,
     ``no_cue``; for CS titles also ``level=<cue text>`` (``level=default`` when none).
     """
-    language = lang or _detect_language(prepared, lex)
-    text = _strip_noise(prepared, lex)
+    return _classify_text(_strip_noise(prepared, lex), lang or _detect_language(prepared, lex), lex)
+
+
+def _classify_text(text: str, language: str, lex: _Lexicon) -> tuple:
+    """:func:`_classify_one` of a title already stripped of noise, in a known language.
+
+    Everything the rules decide follows from these two, so titles that differ only in noise
+    (gender markers, reference numbers) share one verdict.
+    """
+    eng = _engine(lex)
+    chars = set(text)
     # "без продаж" denies the selling the sales veto looks for (blanked, so positions hold)
-    veto_text = text
-    for neg in lex.negations:
-        veto_text = neg.sub(lambda m: " " * len(m.group(0)), veto_text)
-    cue_m, veto, gone = _cue_and_veto(text, veto_text, language, lex)
+    veto_text, veto_chars = text, chars
+    for neg in eng.negations.select(chars | {" "}):  # blanking adds spaces: screened with them
+        blanked = neg.sub(lambda m: " " * len(m.group(0)), veto_text)
+        if blanked != veto_text:
+            veto_text, veto_chars = blanked, set(blanked)
+    cue_m, veto, gone, layout = _cue_and_veto(text, veto_text, language, lex, chars, veto_chars)
     if cue_m is None or veto is not None:
         # a vetoed cue ("客服销售") is a judgement call; an absent cue is not
         conf = 0.75 if cue_m is not None else 0.9
         return False, None, None, None, conf, language, veto or "no_cue"
-    function = next((f for f, p in lex.functions if p.search(text)), "general")
-    level, track, weight, level_text = _level(text, language, lex, gone)
+    function = next((f for f, p in eng.functions.select(chars) if p.search(text)), "general")
+    level, track, weight, level_text = _level(text, language, lex, gone, layout, chars)
     # a deputy takes the rung of the post deputised, a guess (LADDER.md): marked, lower confidence
-    deputy = lex.deputy is not None and level is not None and level >= 3 and lex.deputy.search(text) is not None
+    deputy = (lex.deputy is not None and level is not None and level >= 3 and may_match(eng.deputy, chars)
+              and lex.deputy.search(text) is not None)
     evidence = f"cue={cue_m.group(0)};{'deputy;' if deputy else ''}level={level_text or 'default'}"
     if level is None:
         return True, None, None, function, 0.6, language, evidence
@@ -298,14 +362,17 @@ def rule_distinct(titles: Any, language: str | None = None) -> dict[str, np.ndar
     lex = _lexicon()
     s = as_text_series(titles)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    cache: dict[str, tuple] = {}
+    cache: dict[tuple[str, str], tuple] = {}
     rows = []
     for raw in uniques:
-        # distinct raw titles first, then distinct prepared forms: both repeat heavily
+        # distinct raw titles first, then distinct (language, title without noise): the
+        # verdict is a function of that pair (_classify_text), and both repeat heavily
         prepared = _prepare(raw[:MAX_TITLE_CHARS], lex)
-        if prepared not in cache:
-            cache[prepared] = (*_classify_one(prepared, language, lex), _strip_noise(prepared, lex))
-        rows.append(cache[prepared])
+        key = (language or _detect_language(prepared, lex), _strip_noise(prepared, lex))
+        verdict = cache.get(key)
+        if verdict is None:
+            verdict = cache[key] = (*_classify_text(key[1], key[0], lex), key[1])
+        rows.append(verdict)
     names = ("is_customer_service", "level", "track", "function", "confidence", "language", "evidence", "text")
     out = {"codes": codes, "index": s.index}
     for j, name in enumerate(names):
@@ -390,4 +457,9 @@ def classify_titles(titles: Any, *, language: str | None = None, method: str = "
 def function_of(texts: Any) -> np.ndarray:
     """The lexicon's function for normalised CS titles (used when the model, not a cue, says CS)."""
     lex = _lexicon()
-    return np.array([next((f for f, p in lex.functions if p.search(t)), "general") for t in texts], dtype=object)
+    functions = _engine(lex).functions
+
+    def one(t: str) -> str:
+        return next((f for f, p in functions.select(set(t)) if p.search(t)), "general")
+
+    return np.array([one(t) for t in texts], dtype=object)

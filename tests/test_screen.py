@@ -1,0 +1,73 @@
+"""The pattern screen skips a pattern only where it cannot match (so the rules' answers stay)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from csresearch.clean._screen import Screen, first_chars
+from csresearch.clean._text import basic_normalise, load_yaml
+from csresearch.io import project_root
+
+
+@pytest.mark.parametrize(
+    "pattern, first",
+    [
+        ("客服", {"客"}),
+        ("a|bc|(?:d|e)f", {"a", "b", "d", "e"}),
+        (r"\bx?y", {"x", "y"}),  # an optional start: the next item may start the match
+        ("(?<=q)[a-c]z", {"a", "b", "c"}),  # look-arounds consume nothing
+        ("(?:ab)*c", {"a", "c"}),
+        ("a{0}b", {"b"}),
+        (r"\w+x", None),  # unbounded classes
+        ("[^a]b", None),
+        (".b", None),
+        ("a?", None),  # matches the empty string
+        ("(?i)a", None),  # case-insensitive: not enumerated
+        ("[\u3400-\u9fff]", None),  # too wide to enumerate
+    ],
+)
+def test_first_chars_of_known_patterns(pattern, first):
+    got = first_chars(pattern)
+    assert (got is None) if first is None else (got == frozenset(first))
+
+
+def _lexicon_patterns() -> list[str]:
+    raw = load_yaml("titles.yaml")
+    pats = [c["pattern"] for c in raw["cs_cues"]] + [v["pattern"] for v in raw["vetoes"]]
+    pats += [c["pattern"] for c in raw["levels"]] + list(raw["noise"]) + list(raw.get("negations", []))
+    pats += ["|".join(f"(?:{p})" for p in f["patterns"]) for f in raw["functions"]]
+    return pats + [raw["deputy"]]
+
+
+def _titles() -> list[str]:
+    root = project_root()
+    out = []
+    for f in ("data/labelled/role_titles.csv", "tests/data/titles_labelled.csv"):
+        out += pd.read_csv(root / f)["title"].dropna().astype(str).tolist()
+    return sorted({basic_normalise(t) for t in out})
+
+
+def test_a_screened_out_pattern_never_matches_a_labelled_title():
+    # the property the rules rely on: skipping a pattern the screen rules out changes nothing
+    pats = [re.compile(p) for p in _lexicon_patterns()]
+    screen = Screen(pats)
+    titles = _titles()
+    assert len(titles) > 500
+    skipped = 0
+    for t in titles:
+        kept = {id(p) for p in screen.select(set(t))}
+        for p in pats:
+            if id(p) not in kept:
+                skipped += 1
+                assert p.search(t) is None, (p.pattern, t)
+    assert skipped > len(titles) * len(pats) // 2  # and the screen does skip most of them
+
+
+def test_select_keeps_the_items_order():
+    items = [("b", "bx"), ("a", "a"), ("any", r"\w")]
+    screen = Screen(items, pattern=lambda item: item[1])
+    assert [i[0] for i in screen.select(set("ab x"))] == ["b", "a", "any"]
+    assert [i[0] for i in screen.select(set("zz"))] == ["any"]
