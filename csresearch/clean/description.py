@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from ._text import basic_normalise, factorize_text, compile_pattern, load_yaml
+from ._text import factorize_text, compile_pattern, load_yaml
 
-__all__ = ["read_descriptions", "DESCRIPTION_COLUMNS", "DUTY_KINDS", "CHANNELS"]
+__all__ = ["read_descriptions", "read_distinct", "DESCRIPTION_COLUMNS", "DUTY_KINDS", "CHANNELS"]
 
 DUTY_KINDS = ("customer_service", "sales", "collections", "renewals", "appointment_setting",
               "field_service", "survey_interviewing")
@@ -97,11 +99,11 @@ class _Entry:
 class _Reader:
     max_chars: int
     negations: tuple[_Entry, ...]
-    any_negation: Any  # one RE2 pattern: does any negation occur (most descriptions have none)
-    entries: tuple[_Entry, ...]  # every other pattern, in YAML order within each group
+    entries: tuple[_Entry, ...]  # every other pattern, in YAML order within each group, then the negations
     matcher: Any  # an RE2 set of ``entries``: which of them match, in one pass over the text
 
 
+_SET_MEMORY = 64 << 20
 _GROUPS = ("duties", "management", "team_size", "channels", "languages", "kpis", "pay_components",
            "shift_work", "night_work")
 
@@ -143,35 +145,57 @@ def _reader(name: str = "descriptions.yaml") -> _Reader:
         max_chars = int(raw["max_chars"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ReferenceDataError(f"{where} is missing or malforms the entry {exc}") from exc
-    matcher = re2.Set.SearchSet()
-    for e in entries:
+    options = re2.Options()
+    # The DFA of a hundred patterns needs more state cache than RE2's default 8 MB; at 8 MB it is
+    # flushed and rebuilt within every text (about 50x slower, benchmarks/bench_roles.py).
+    options.max_mem = _SET_MEMORY
+    matcher = re2.Set.SearchSet(options)
+    for e in entries + negations:
         matcher.Add(e.pattern.pattern)
     matcher.Compile()
-    any_negation = re2.compile("|".join(f"(?:{e.pattern.pattern})" for e in negations))
-    return _Reader(max_chars, negations, any_negation, entries, matcher)
+    return _Reader(max_chars, negations, entries + negations, matcher)
+
+
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
 
 
 def normalise_description(text: str, max_chars: int = 20000) -> str:
     """Plain lower-case text of a description: tags dropped, entities decoded, NFKC, capped.
 
+    The same as :func:`csresearch.clean._text.basic_normalise` after tags and entities, but
+    each step runs only when it can change the text: tags when there is a ``<``, entities when
+    there is a ``&``, NFKC when the text is not already NFKC (``unicodedata.is_normalized``, a
+    quick check), Unicode case folding when it is not ASCII. The text is cut to ``2 * max_chars``
+    characters before and ``max_chars`` after normalising, so a pasted book costs no more than
+    a long posting (a posting's duties come first).
+
     Examples
     --------
     >>> normalise_description("<p>Answer&nbsp;customer <b>calls</b></p>")
     'answer customer calls'
+    >>> normalise_description("接听（客户）来电　Ёлка")
+    '接听(客户)来电 елка'
     """
     t = text[: max_chars * 2]
     if "<" in t:
         t = _TAGS.sub(" ", t)
     if "&" in t:
         t = html.unescape(t)
-    return basic_normalise(t)[:max_chars]
+    if t.isascii():
+        t = t.lower()
+    else:
+        if not unicodedata.is_normalized("NFKC", t):
+            t = unicodedata.normalize("NFKC", t)
+        t = t.casefold().replace("ё", "е")
+        t = _DASHES.sub("-", t)
+    return " ".join(t.split())[:max_chars]  # str.split's whitespace is re's \s (and \xa0)
 
 
 def duty_role(scores: dict[str, int]) -> str | None:
     """The duty kind a description's evidence points to, ``mixed`` or None (nothing found).
 
-    ``scores`` counts the distinct phrases found for each kind. A kind wins with at least
-    twice the evidence of any other kind (one phrase suffices when no other kind has any).
+    ``scores`` counts the cues (YAML entries) found for each kind. A kind wins with at least
+    twice the evidence of any other kind (one cue suffices when no other kind has any).
 
     Examples
     --------
@@ -187,45 +211,68 @@ def duty_role(scores: dict[str, int]) -> str | None:
     return kind if best >= 2 * runner_up else "mixed"
 
 
-def _read_one(raw: str, r: _Reader) -> tuple:
-    # RE2 reads UTF-8 bytes; handing it bytes spares a decode of every match offset.
-    # Lone surrogates (text decoded with surrogateescape) become U+FFFD.
-    text = normalise_description(raw, r.max_chars).encode("utf-8", "replace")
-    negated = False
-    if r.any_negation.search(text) is not None:
+def _read_one(text: bytes, r: _Reader) -> tuple:
+    """The description fields of one normalised text and its cue count per duty kind."""
+    found = sorted(r.matcher.Match(text) or ())  # YAML order: the first team-size entry wins
+    negated = bool(found) and r.entries[found[-1]].group == "negations"
+    if negated:  # rare: remove the denied selling, then read the rest again
         for e in r.negations:
-            text, k = e.pattern.subn(b" ", text)
-            negated = negated or k > 0
+            text = e.pattern.sub(b" ", text)
+        found = sorted(r.matcher.Match(text) or ())
     size = None
     labels: dict[str, dict[str, None]] = {g: {} for g in _GROUPS}
-    duties: list[_Entry] = []
-    for i in sorted(r.matcher.Match(text) or ()):  # YAML order: the first team-size entry wins
+    scores = dict.fromkeys(DUTY_KINDS, 0)
+    scores["customer_service"] = int(negated)
+    for i in found:
         e = r.entries[i]
+        if e.group == "negations":
+            continue
         if e.group == "duties":
-            duties.append(e)
+            scores[e.label] += 1
         elif e.group == "team_size" and size is None:
             size = int(e.pattern.search(text).group("n").decode())
         labels[e.group][e.label] = None
-    scores = dict.fromkeys(DUTY_KINDS, 0)
-    scores["customer_service"] = int(negated)
-    kinds = {e.label for e in duties} | ({"customer_service"} if negated else set())
-    if len(kinds) > 1:  # only then do the counts decide: count the distinct phrases
-        phrases: dict[str, set[bytes]] = {k: set() for k in kinds}
-        for e in duties:
-            phrases[e.label].update(e.pattern.findall(text))  # duty patterns capture nothing
-        for k, v in phrases.items():
-            scores[k] += len(v)
-    elif kinds:
-        scores[kinds.pop()] = 1
     manages = (size is not None and size >= 2) or bool(labels["management"])
 
     def found(group: str) -> str | None:
         return ";".join(labels[group]) if labels[group] else None
 
-    return (
+    fields = (
         duty_role(scores), bool(manages), size, found("channels"), bool(labels["shift_work"]),
         bool(labels["night_work"]), found("languages"), found("kpis"), found("pay_components"),
     )
+    return fields, tuple(scores[k] for k in DUTY_KINDS)
+
+
+def read_distinct(texts: Sequence[Any]) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`read_descriptions` of texts already distinct and clean, and their cue counts.
+
+    ``texts`` holds each distinct description once as ``str``, or None for a missing one (as
+    :func:`csresearch.clean._text.factorize_text` gives them); the result has a RangeIndex. The
+    scores (int, rows x :data:`DUTY_KINDS`; zeros for a missing description) count the cues
+    found for each duty kind, so that :func:`csresearch.classify_roles` can weigh how strongly a
+    description speaks against its title.
+
+    Examples
+    --------
+    >>> out, scores = read_distinct(["负责接听客户来电，处理客户投诉", None])
+    >>> scores.tolist()
+    [[2, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0]]
+    """
+    r = _reader()
+    missing = ((None,) * len(DESCRIPTION_COLUMNS), (0,) * len(DUTY_KINDS))
+    # RE2 reads UTF-8 bytes; handing it bytes spares a decode of every match offset.
+    rows = [missing if t is None or t is pd.NA else _read_one(normalise_description(t, r.max_chars).encode("utf-8"), r)
+            for t in texts]
+    cols = list(zip(*[f for f, _ in rows])) if rows else [()] * len(DESCRIPTION_COLUMNS)
+    scores = np.array([s for _, s in rows], dtype=np.int64).reshape(len(rows), len(DUTY_KINDS))
+    dtypes = ["str", "boolean", "Int64", "str", "boolean", "boolean", "str", "str", "str"]
+    data = {}
+    for name, values, dtype in zip(DESCRIPTION_COLUMNS, cols, dtypes):
+        arr = np.empty(len(rows), dtype=object)
+        arr[:] = [pd.NA if v is None else v for v in values]
+        data[name] = pd.array(arr, dtype=dtype)
+    return pd.DataFrame(data), scores
 
 
 def read_descriptions(descriptions: Any) -> pd.DataFrame:
@@ -265,15 +312,7 @@ def read_descriptions(descriptions: Any) -> pd.DataFrame:
     >>> out["description_pay_components"].iloc[0]
     'base;commission;month_13;social_insurance;housing_fund'
     """
-    r = _reader()
     codes, uniques, index = factorize_text(descriptions)
-    missing = (None, None, None, None, None, None, None, None, None)
-    rows = [missing if pd.isna(u) else _read_one(u, r) for u in uniques]
-    cols = list(zip(*rows)) if rows else [()] * len(DESCRIPTION_COLUMNS)
-    dtypes = ["str", "boolean", "Int64", "str", "boolean", "boolean", "str", "str", "str"]
-    data = {}
-    for name, values, dtype in zip(DESCRIPTION_COLUMNS, cols, dtypes):
-        arr = np.empty(len(rows), dtype=object)
-        arr[:] = [pd.NA if v is None else v for v in values]
-        data[name] = pd.array(arr.take(codes), dtype=dtype)
-    return pd.DataFrame(data, index=index)
+    out = read_distinct(uniques.to_numpy(dtype=object, na_value=None))[0].take(codes)
+    out.index = index
+    return out

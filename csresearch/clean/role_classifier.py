@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._text import factorize_text
+from .description import DUTY_KINDS
 from .roles import DEPUTY_CONFIDENCE, LANGUAGES, LEVEL_NAMES, function_of, rule_distinct, rule_feature_matrix
 
 __all__ = ["classify_roles", "REVIEW_THRESHOLD", "ROLE_COLUMNS"]
@@ -32,7 +33,7 @@ ROLE_COLUMNS = ("is_customer_service", "level", "level_name", "track", "function
 # A description's duty reading is right this often on the labelled postings (roles.md); it is
 # the confidence of a verdict the description decided.
 _DESCRIPTION_PRECISION = 0.9
-_LOOKALIKES = ("sales", "collections", "renewals", "appointment_setting", "field_service", "survey_interviewing")
+_KINDS = DUTY_KINDS  # customer service first
 
 
 def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> dict[str, np.ndarray]:
@@ -128,7 +129,7 @@ def classify_roles(
         codes, pairs = pd.factorize(t_codes.astype(np.int64) * max(len(d_values), 1) + d_codes)
         pairs = np.asarray(pairs, dtype=np.int64)
         t_pick, d_pick = np.divmod(pairs, max(len(d_values), 1))
-        distinct = _classify_distinct(t_values[t_pick], d_values[d_pick], language, method, model)
+        distinct = _classify_distinct(t_values[t_pick], (d_values, d_pick), language, method, model)
     out = distinct.take(codes)
     out.index = index
     return out
@@ -140,9 +141,13 @@ def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     return codes, text.to_numpy(dtype=object, na_value=None), index
 
 
-def _classify_distinct(titles: np.ndarray, descriptions: np.ndarray | None, language: str | None, method: str,
-                       model: Any) -> pd.DataFrame:
-    """:func:`classify_roles` on distinct (title, description) pairs, with a RangeIndex."""
+def _classify_distinct(titles: np.ndarray, descriptions: tuple[np.ndarray, np.ndarray] | None, language: str | None,
+                       method: str, model: Any) -> pd.DataFrame:
+    """:func:`classify_roles` on distinct (title, description) pairs, with a RangeIndex.
+
+    ``descriptions`` is (distinct descriptions, the one each title row pairs with), so that each
+    description is read once however many titles it comes with.
+    """
     r = rule_distinct(pd.Series(titles, dtype=object), language)
     v = _title_verdict(r, method, model)
     codes = r["codes"]
@@ -206,26 +211,58 @@ def _classify_distinct(titles: np.ndarray, descriptions: np.ndarray | None, lang
     )
 
 
-def _apply_descriptions(descriptions: Any, n: int, cs: np.ndarray, level: np.ndarray, level_any: np.ndarray,
-                        confidence: np.ndarray, evidence: np.ndarray, p_cs: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The description wins where its duties contradict the title (LADDER.md)."""
-    from .description import read_descriptions
+def description_verdict(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the duties say against the title: (look-alike kind or None, says CS strongly, says CS).
 
-    d = read_descriptions(descriptions)
-    if len(d) != n:
-        raise ValueError(f"descriptions has {len(d)} rows, titles {n}")
-    role = d["description_role"].to_numpy(dtype=object, na_value=None)
-    lookalike = np.isin(role, _LOOKALIKES)
-    says_cs = role == "customer_service"
+    ``scores`` counts the cues found per duty kind (rows x :data:`DUTY_KINDS`, customer service
+    first; :func:`csresearch.clean.description.read_distinct`). A description names a
+    look-alike job when one look-alike kind has at least twice the customer-service cues, or
+    the look-alike kinds together have at least two cues and twice the customer-service cues
+    (sales plus collections in a 客服 posting). It says customer service when its CS cues are
+    at least twice all look-alike cues together; strongly so with two cues or more.
+
+    Examples
+    --------
+    >>> kind, strong, cs = description_verdict(np.array([[3, 1, 0, 0, 0, 0, 0], [1, 1, 1, 0, 0, 0, 0]]))
+    >>> kind.tolist(), strong.tolist(), cs.tolist()
+    ([None, 'sales'], [True, False], [True, False])
+    """
+    scores = np.asarray(scores, dtype=np.int64).reshape(-1, len(_KINDS))
+    cs, la = scores[:, 0], scores[:, 1:]
+    best, total = la.max(axis=1, initial=0), la.sum(axis=1)
+    lookalike = ((best >= 1) & (best >= 2 * cs)) | ((total >= 2) & (total >= 2 * cs))
+    kind = np.where(lookalike, np.asarray(_KINDS[1:], dtype=object)[la.argmax(axis=1)] if len(la) else None, None)
+    says_cs = (cs >= 1) & (cs >= 2 * total)
+    return kind, says_cs & (cs >= 2), says_cs
+
+
+def _apply_descriptions(descriptions: tuple[np.ndarray, np.ndarray], n: int, cs: np.ndarray, level: np.ndarray,
+                        level_any: np.ndarray, confidence: np.ndarray, evidence: np.ndarray,
+                        p_cs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The description wins where its duties contradict the title (LADDER.md).
+
+    A look-alike verdict makes a CS title not CS; a strong CS verdict (two cues or more, twice
+    any look-alike evidence) makes any title CS; a weak one (a single cue) only a title the
+    model gives at least a 5 % chance of being CS.
+    """
+    from .description import read_distinct
+
+    values, pick = descriptions
+    frame, scores = read_distinct(values)
+    if len(pick) != n:
+        raise ValueError(f"descriptions has {len(pick)} rows, titles {n}")
+    kind, strong, says_cs = (a[pick] for a in description_verdict(scores))
+    lookalike = kind != None  # noqa: E711 (elementwise on an object array)
     cs, level, confidence, evidence = cs.copy(), level.copy(), confidence.copy(), evidence.copy()
     overrule_out = cs & lookalike
-    overrule_in = ~cs & says_cs & (p_cs >= 0.05)  # the title must at least hint at service work
-    for mask, value in ((overrule_out, False), (overrule_in, True)):
+    titled = evidence != "missing"  # a row without a title stays unclassified
+    overrule_in = titled & ~cs & (strong | (says_cs & (p_cs >= 0.05)))
+    for mask, value, why in ((overrule_out, False, kind), (overrule_in, True, np.full(n, "customer_service", dtype=object))):
         cs[mask] = value
         confidence[mask] = _DESCRIPTION_PRECISION
-        evidence[mask] = np.char.add("description:", role[mask].astype(str))
+        evidence[mask] = np.char.add("description:", why[mask].astype(str))
     level[overrule_in] = level_any[overrule_in]  # the title's most likely rung
-    manages = d["description_manages"].fillna(False).to_numpy(dtype=bool)
+    manages = frame["description_manages"].fillna(False).to_numpy(dtype=bool)[pick]
     promote = cs & manages & (level <= 2) & (level >= 1)
     level[promote] = 3
     evidence[promote] = np.char.add(evidence[promote].astype(str), ";description:manages")
