@@ -631,12 +631,9 @@ def _above_month_band(res: _TextResult, cur: str, period: str) -> bool:
     return period == "month" and top >= ceiling
 
 
-def _infer_period(amount: float, currency: str, country: str | None = None) -> str:
-    """The period whose magnitude band holds `amount`, among the periods the country's ads use.
-
-    Where a country's job ads write pay only per hour or per year (``quoted_periods``), an amount
-    in another period's band goes to the nearest allowed band (log distance to its edges).
-    """
+@functools.cache
+def _allowed_bands(currency: str, country: str | None) -> tuple[tuple[float, float, str], ...]:
+    """Half-open magnitude bands [low, high) of a currency, kept to the periods the country quotes."""
     bands, lo = [], 0.0
     for bound, period in _period_bands(currency):
         bands.append((lo, float(bound), period))
@@ -644,15 +641,21 @@ def _infer_period(amount: float, currency: str, country: str | None = None) -> s
     allowed = _lexicon()["quoted_periods"].get(country) if country is not None else None
     if allowed:
         bands = [b for b in bands if b[2] in allowed] or bands
+    return tuple(bands)
+
+
+def _infer_period(amount: float, currency: str, country: str | None = None) -> str:
+    """The period whose magnitude band holds `amount`, among the periods the country's ads use.
+
+    Where a country's job ads write pay only per hour or per year (``quoted_periods``), an amount
+    in another period's band goes to the nearest allowed band (log distance to its edges).
+    """
+    bands = _allowed_bands(currency, country)
+    for low, high, period in bands:
+        if low <= amount < high:
+            return period
     amount = max(amount, 1e-9)
-
-    def distance(band: tuple) -> tuple[float, bool]:
-        low, high, _ = band  # half-open [low, high): a band holding the amount wins a tie
-        if amount < low:
-            return math.log(low / amount), True
-        return (math.log(amount / high), True) if amount >= high else (0.0, False)
-
-    return min(bands, key=distance)[2]
+    return min(bands, key=lambda b: math.log(b[0] / amount) if amount < b[0] else math.log(amount / b[1]))[2]
 
 
 def _monthly_factor(period: str, months_per_year: float, wt: dict[str, float]) -> float:
