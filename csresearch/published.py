@@ -12,6 +12,7 @@ publisher's job count for the cell (rounded as published), not a sample size.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +26,8 @@ from .clean.oews import OEWS_STATS, read_oews
 from .errors import ColumnMappingError, InputFileError, SchemaError
 from .schema import LEVEL_NAMES
 
-__all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "read_fso_lse", "read_ilostat_geo", "published_statistics",
+__all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "read_fso_lse", "read_ilostat_geo",
+           "read_rosstat_regions", "read_nbs_wage", "published_statistics",
            "validate_published", "empty_published", "check_published_cells", "to_ppp_dollars", "OFFICIAL_SOURCES"]
 
 STATISTICS = ["p10", "p20", "p25", "p30", "p40", "median", "p60", "p70", "p75", "p80", "p90", "mean"]
@@ -43,6 +45,14 @@ OFFICIAL_SOURCES = {
     "ilostat_ear_4mth_sex_geo": ("ilostat_ear_4mth_sex_geo.csv", "read_ilostat_geo",
                                  "ILO, ILOSTAT, EAR_4MTH_SEX_GEO_CUR_NB_A (download filtered 2025-06-01)",
                                  "CC BY 4.0"),
+    "rosstat_zpl_regions": ("rosstat_zpl_regions_2018_2023.csv", "read_rosstat_regions",
+                            "Rosstat, average monthly nominal accrued wages by federal subject (tab4-zpl_2023)",
+                            "TERMS NOT VERIFIED: Rosstat official statistics, free on rosstat.gov.ru; no stored copy of "
+                            "Rosstat's reuse terms was found (data/raw/README.md)"),
+    "nbs_urban_avg_wage": ("nbs_urban_avg_wage_2000_2019.csv", "read_nbs_wage",
+                           "National Bureau of Statistics of China, average wage in urban units (data portal, 年度数据)",
+                           "NBS website terms: data may be reprinted or quoted, unmodified, naming www.stats.gov.cn; "
+                           "redistribution of a data file not addressed"),
 }
 
 #: ``currency`` of values ILOSTAT publishes in its "2021 PPP $" (not an ISO 4217 code)
@@ -56,7 +66,9 @@ COLUMNS = ["country", "region_or_city", "area_type", "occupation_system", "occup
 _PUBLISHED_COLUMNS = {
     "country": Col("str", str_matches=r"^[A-Z]{2}$"),
     "region_or_city": Col("str", str_length={"min_value": 1}),
-    "area_type": Col("str", isin=["national", "region", "state", "metro", "nonmetro", "city"]),
+    # region_part: a part of a region the publisher also prints whole (Rosstat's autonomous okrugs)
+    "area_type": Col("str", isin=["national", "federal_district", "region", "region_part", "state", "metro", "nonmetro",
+                                  "city"]),
     "occupation_system": Col("str", isin=["SOC2018", "SOC2020", "ISCO-08", "OKZ", "all"]),
     "occupation_code": Col("str", nullable=True),
     "occupation_name": Col("str", str_length={"min_value": 1}),
@@ -333,6 +345,115 @@ def read_ilostat_geo(path: str | Path) -> pd.DataFrame:
     return _finish(df, "ilostat_ear_4mth_sex_geo")
 
 
+# --------------------------------------------------------------------------- Rosstat, China NBS (all employees)
+
+def _numbers(raw: pd.Series, path: str | Path, column: str) -> pd.Series:
+    """Published number strings as floats; an empty cell is NaN, any other text is an error."""
+    value = pd.to_numeric(raw.where(raw != ""), errors="coerce")
+    if (value.isna() & (raw != "")).any():
+        raise ColumnMappingError(f"{path}: column {column} holds {sorted(set(raw[value.isna() & (raw != '')]))[:5]}, not numbers")
+    return value
+
+
+def _rosstat_area(region: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Area type of each printed row, and the subject a part belongs to.
+
+    Rosstat prints an oblast, then its autonomous okrugs (after a "в том числе" heading, or
+    with "в том числе" before the name), then the oblast "без авт. округ(ов)": those rows are
+    parts of the oblast printed before them. An okrug not followed by such a row (Chukotka) is
+    a subject of its own.
+    """
+    names = region.drop_duplicates().tolist()
+
+    def okrug(name: str) -> bool:
+        return "без авт" not in name.lower() and bool(re.search(r"авт\.\s?округ|автономный округ", name.lower()))
+
+    area, parent, current = {}, {}, None
+    for i, name in enumerate(names):
+        low = name.lower()
+        following = next((n for n in names[i + 1:] if not okrug(n) or n.lower().startswith("в том числе")), "")
+        if name == "Российская Федерация":
+            area[name] = "national"
+        elif "федеральный округ" in low:
+            area[name] = "federal_district"
+        elif "без авт" in low or low.startswith("в том числе") or (okrug(name) and "без авт" in following.lower()):
+            area[name], parent[name] = "region_part", current
+        else:
+            area[name], current = "region", name
+    return region.map(area), region.map(parent)
+
+
+def read_rosstat_regions(path: str | Path) -> pd.DataFrame:
+    """Read the Rosstat regional wage extract (mean monthly accrued wage, all employees, RUB).
+
+    Parameters
+    ----------
+    path : path-like
+        ``data/raw/rosstat_zpl_regions_2018_2023.csv`` (``scripts/build_rosstat_regions_extract.py``).
+
+    Returns
+    -------
+    DataFrame
+        The :data:`COLUMNS` of the published table: Russia (``national``), the federal districts,
+        the federal subjects (``region``) and the parts of a subject Rosstat also prints
+        (``region_part``, its subject named in ``note``). No occupation (``all``), no rung.
+
+    Examples
+    --------
+    >>> t = read_rosstat_regions("data/raw/rosstat_zpl_regions_2018_2023.csv")  # doctest: +SKIP
+    >>> t.query("area_type == 'region' and year == 2023").nlargest(3, "value")  # doctest: +SKIP
+    """
+    raw = _read_raw(path, ["table", "sheet_row", "region", "year", "wage_rub_month", "sheet_notes"])
+    area, parent = _rosstat_area(raw["region"])
+    part = ("part of " + parent.astype(str) + "; ").where(parent.notna(), "")
+    df = pd.DataFrame({
+        "country": "RU", "region_or_city": raw["region"], "area_type": area,
+        "occupation_system": "all", "occupation_code": None, "occupation_name": "All employees",
+        "population": "employees of organisations (full range of organisations)", "statistic": "mean",
+        "value": _numbers(raw["wage_rub_month"], path, "wage_rub_month"), "currency": "RUB", "period": "month",
+        "year": raw["year"].astype(int), "n_jobs": pd.array([pd.NA] * len(raw), dtype="Int64"),
+        "note": part + "Rosstat sheet footnotes (their markers are not in this copy): " + raw["sheet_notes"],
+    })
+    return _finish(df, "rosstat_zpl_regions")
+
+
+#: NBS indicator -> population it covers (the indicator's own words kept in brackets)
+_NBS_POPULATIONS = {
+    "城镇单位就业人员平均工资(元)": "employed persons in urban units (城镇单位就业人员)",
+    "城镇单位在岗职工平均工资(元)": "on-post staff and workers of urban units (城镇单位在岗职工)",
+    "国有单位就业人员平均工资(元)": "employed persons in state-owned units (国有单位就业人员)",
+    "城镇集体单位就业人员平均工资(元)": "employed persons in urban collective units (城镇集体单位就业人员)",
+    "其他单位就业人员平均工资(元)": "employed persons in other units (其他单位就业人员)",
+}
+
+
+def read_nbs_wage(path: str | Path) -> pd.DataFrame:
+    """Read the China NBS national average-wage extract (mean annual wage in urban units, CNY).
+
+    An indicator this reader does not know is an error (:class:`ColumnMappingError`), not a
+    guess; a year the export leaves empty is a suppressed row noted as not published.
+
+    Examples
+    --------
+    >>> t = read_nbs_wage("data/raw/nbs_urban_avg_wage_2000_2019.csv")  # doctest: +SKIP
+    """
+    raw = _read_raw(path, ["indicator", "year", "wage_cny_year", "note"])
+    unknown = sorted(set(raw["indicator"]) - set(_NBS_POPULATIONS))
+    if unknown:
+        raise ColumnMappingError(f"{path}: NBS indicators {unknown[:5]} are not known average-wage series")
+    value = _numbers(raw["wage_cny_year"], path, "wage_cny_year")
+    note = np.where(value.isna(), "NBS: no value in the export for this year", "")
+    note = pd.Series(note, index=raw.index).str.cat(raw["note"].where(raw["note"] != "", ""), sep="; ").str.strip("; ")
+    df = pd.DataFrame({
+        "country": "CN", "region_or_city": "China", "area_type": "national",
+        "occupation_system": "all", "occupation_code": None, "occupation_name": "All employees",
+        "population": raw["indicator"].map(_NBS_POPULATIONS), "statistic": "mean", "value": value, "currency": "CNY",
+        "period": "year", "year": raw["year"].astype(int), "n_jobs": pd.array([pd.NA] * len(raw), dtype="Int64"),
+        "note": note.where(note != "", None),
+    })
+    return _finish(df, "nbs_urban_avg_wage")
+
+
 def _read_raw(path: str | Path, needed: list[str]) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
@@ -365,7 +486,8 @@ def published_statistics(raw_dir: str | Path) -> pd.DataFrame:
     """
     raw_dir = Path(raw_dir)
     readers = {"read_ashe": read_ashe, "read_oews_published": read_oews_published, "read_fso_lse": read_fso_lse,
-               "read_ilostat_geo": read_ilostat_geo}
+               "read_ilostat_geo": read_ilostat_geo, "read_rosstat_regions": read_rosstat_regions,
+               "read_nbs_wage": read_nbs_wage}
     frames, missing = [], []
     for name, (file, reader, _publisher, _licence) in OFFICIAL_SOURCES.items():
         if (raw_dir / file).is_file():

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from ..schema import LEVEL_NAMES
 from .labels import attach_data, label_figure
 
-__all__ = ["official_by_rung", "official_by_place", "all_employee_benchmark", "seed_ranges_by_rung",
+__all__ = ["official_by_rung", "official_by_place", "all_employee_benchmark", "all_employee_by_place", "seed_ranges_by_rung",
            "plot_official_by_rung", "plot_official_by_place", "make_official_figures"]
 
 _STATS = ["p10", "p25", "median", "p75", "p90"]
@@ -30,7 +30,10 @@ PLACES = {"US": ("state", "all wage and salary jobs"), "GB": ("national", "Full-
           "CH": ("region", "all ages, all (full-time equivalent)")}
 #: Published monthly amounts that are a twelfth of the year by the publisher's definition, so x 12 is
 #: the annual amount: FSO's standardised monthly wage includes 1/12 of the 13th salary and of special payments.
-MONTHLY_IS_TWELFTH = {"fso_lse_t17"}
+MONTHLY_IS_TWELFTH = {"fso_lse_t17", "rosstat_zpl_regions"}  # Rosstat: annual wage fund / 12 / headcount
+#: All-employee means published by place in local currency (no occupation): source -> (area type, population)
+ALL_EMPLOYEE_PLACES = {"rosstat_zpl_regions": ("region", "employees of organisations (full range of organisations)"),
+                       "nbs_urban_avg_wage": ("national", "employed persons in urban units (城镇单位就业人员)")}
 
 
 def _ppp(values: pd.Series, currency: pd.Series, year: pd.Series, country: pd.Series) -> pd.Series:
@@ -122,11 +125,47 @@ def all_employee_benchmark(pub: pd.DataFrame) -> pd.DataFrame:
         .sort_values("country").reset_index(drop=True)
 
 
-def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None = None) -> Figure:
+def all_employee_by_place(pub: pd.DataFrame) -> pd.DataFrame:
+    """Mean annual pay of **all employees** (no occupation) by place, latest year, in PPP dollars.
+
+    The places of :data:`ALL_EMPLOYEE_PLACES`: Rosstat's federal subjects (monthly mean x 12: Rosstat's
+    monthly average is the annual wage fund over twelve months and the headcount) and China NBS's
+    national mean of urban units. A benchmark beside the customer-service figures, not one of them.
+
+    Returns
+    -------
+    DataFrame
+        ``country, region_or_city, area_type, source, year, mean`` (local currency a year),
+        ``mean_ppp`` (PPP $ a year) and ``suppressed``.
+
+    Examples
+    --------
+    >>> from csresearch.published import published_statistics
+    >>> allemp = all_employee_by_place(published_statistics("data/raw"))  # doctest: +SKIP
+    """
+    frames = []
+    for source, (area, population) in ALL_EMPLOYEE_PLACES.items():
+        sub = pub[(pub["source"] == source) & (pub["area_type"] == area) & (pub["population"] == population)
+                  & (pub["statistic"] == "mean")]
+        sub = sub[sub["year"] == sub.loc[~sub["suppressed"], "year"].max()]
+        twelfth = (sub["period"] == "month") & sub["source"].isin(MONTHLY_IS_TWELFTH)
+        frames.append(sub[(sub["period"] == "year") | twelfth].assign(
+            value=lambda d: np.where(d["period"] == "month", d["value"] * 12, d["value"])))
+    cols = ["country", "region_or_city", "area_type", "source", "year", "value", "currency", "suppressed"]
+    out = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    out["mean_ppp"] = _ppp(out["value"], out["currency"], out["year"], out["country"]).to_numpy()
+    return out.rename(columns={"value": "mean"}).drop(columns="currency") \
+        .sort_values(["country", "mean_ppp"]).reset_index(drop=True)
+
+
+def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None = None,
+                           all_employees: pd.DataFrame | None = None) -> Figure:
     """Median annual pay of each rung occupation by place (dots), per country and rung, in PPP $.
 
     A withheld median is drawn as an open marker at the left edge and counted in the label.
     ILOSTAT's all-employee mean (x 12, 2021 PPP $) is drawn as a grey tick where given.
+    ``all_employees`` (:func:`all_employee_by_place`: means of all employees by place, no occupation)
+    are drawn below a line as grey squares, labelled "all employees, not CS".
 
     Examples
     --------
@@ -138,9 +177,11 @@ def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None 
     1
     """
     groups = list(places.groupby(["rung", "country", "occupation_code"], sort=True))
-    fig, ax = plt.subplots(figsize=(11, 0.42 * len(groups) + 1.9))
+    extra = list(all_employees.groupby(["country", "source"], sort=True)) if all_employees is not None else []
+    fig, ax = plt.subplots(figsize=(11, 0.42 * (len(groups) + len(extra)) + 1.9))
     colors = {"US": "tab:blue", "GB": "tab:purple", "CH": "tab:red"}
-    lo = np.nanmin(places["median_ppp"]) / 1.3 if places["median_ppp"].notna().any() else 1.0
+    values = pd.concat([places["median_ppp"]] + ([all_employees["mean_ppp"]] if extra else []))
+    lo = np.nanmin(values) / 1.3 if values.notna().any() else 1.0
     labels = []
     for i, ((_rung, country, code), g) in enumerate(groups):
         c = colors.get(country, "grey")
@@ -159,7 +200,17 @@ def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None 
         areas = f"{len(g)} {first['area_type']}-level areas" if len(g) > 1 else first["area_type"]
         labels.append(f"{first['rung_name']} · {country} {code} {str(first['occupation_name'])[:28]} "
                       f"({first['year']}; {areas}{gone})")
-    ax.set_yticks(np.arange(len(groups)), labels, fontsize=7)
+    for j, ((country, _source), g) in enumerate(extra, start=len(groups)):
+        shown = g[~g["suppressed"] & g["mean_ppp"].notna()]
+        ax.plot(shown["mean_ppp"], np.full(len(shown), j), "s", color="grey", mfc="none", alpha=0.7, ms=5)
+        if len(shown) > 1:
+            ax.plot(shown["mean_ppp"].median(), j, "|", color="black", ms=14, mew=2)
+        first = g.iloc[0]
+        areas = f"{len(g)} {first['area_type']}s" if len(g) > 1 else first["area_type"]
+        labels.append(f"all employees, not CS · {country} {'Rosstat' if country == 'RU' else 'NBS'} mean ({first['year']}; {areas})")
+    if extra:
+        ax.axhline(len(groups) - 0.5, color="grey", lw=0.6, ls="--")
+    ax.set_yticks(np.arange(len(groups) + len(extra)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlim(left=lo)
@@ -167,10 +218,11 @@ def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None 
         axis(lambda x, _p: f"{x / 1000:,.0f}k")
     ax.tick_params(axis="x", which="minor", labelsize=6)
     ax.set_xlabel("median annual pay by place, PPP \\$ (log); bar: median of the places; open circle: withheld;\n"
-                  "grey diamond: ILOSTAT mean of all employees x 12 (2021 PPP \\$, national)", fontsize=8)
+                  "grey diamond: ILOSTAT mean of all employees x 12 (2021 PPP \\$, national);\n"
+                  "grey squares below the line: all-employee means by place (PPP \\$ of the year), not CS", fontsize=8)
     ax.set_title("Pay by place and rung: official statistics", fontsize=11)
     fig.tight_layout()
-    attach_data(fig, places)
+    attach_data(fig, pd.concat([places, all_employees], ignore_index=True) if extra else places)
     return fig
 
 
@@ -269,4 +321,6 @@ def make_official_figures(pub: pd.DataFrame, table: pd.DataFrame | None = None) 
 #: Caption of :func:`plot_official_by_place` (what the data are and who published them).
 PLACE_CAPTION = ("Data (real): U.S. BLS OEWS May 2025, states (public domain); ONS ASHE 2024 Table 14, UK, full-time "
                  "(OGL v3.0); Swiss FSO LSE T17 2018, large regions, standardised monthly median x 12 (FSO, "
-                 "OPEN-BY-ASK); ILOSTAT EAR_4MTH_SEX_GEO (CC BY 4.0). PPP: World Bank WDI PA.NUS.PRVT.PP.")
+                 "OPEN-BY-ASK); ILOSTAT EAR_4MTH_SEX_GEO (CC BY 4.0). All employees, not CS: Rosstat tab4-zpl_2023, "
+                 "federal subjects, monthly mean x 12 (reuse terms not verified); NBS national mean of urban units "
+                 "(www.stats.gov.cn). PPP: World Bank WDI PA.NUS.PRVT.PP (RU after 2021 carried by CPI).")

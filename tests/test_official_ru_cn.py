@@ -1,0 +1,122 @@
+"""Rosstat's regional wages and China NBS's national average wages: the rebuild scripts reproduce
+the shipped extracts byte for byte (skipped when the stored copies are absent), the readers keep
+every published cell, and the regional hierarchy is read from how Rosstat prints it."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csresearch.errors import ColumnMappingError
+from csresearch.published import OFFICIAL_SOURCES, published_statistics, read_nbs_wage, read_rosstat_regions
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+RU_CSV = RAW / "rosstat_zpl_regions_2018_2023.csv"
+RU_GIT = Path("/work/.mirror/koomytcevaav18+advanced_python_project/repo")
+RU_COMMIT, RU_FILE = "76c2a525b8010f8b5da622325a61bc6dcc050e22", "tab4-zpl_2023.xlsx"
+# Rosstat's own sector table (tab3-zpl_2023.xlsx), an independent copy: its all-economy row checks the national row
+RU3_GIT = Path("/work/.mirror/InnaBoby+HSE_bootcamp_Start_DS/repo")
+RU3_COMMIT, RU3_FILE = "9cdaeace7f65d308b4e82273b03752480de51515", "tab3-zpl_2023.xlsx"
+CN_CSV = RAW / "nbs_urban_avg_wage_2000_2019.csv"
+CN_GIT = Path("/work/.mirror/xiehuiaa+housing_price/repo")
+CN_COMMIT, CN_FILE = "c2ad5b963c2b149bf668527286b50c640c1587ff", "年度数据_工资.xls"
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _git_show(git: Path, commit: str, path: str, dest: Path) -> Path:
+    dest.write_bytes(subprocess.run(["git", "--git-dir", str(git), "show", f"{commit}:{path}"],
+                                    check=True, capture_output=True).stdout)
+    return dest
+
+
+@pytest.mark.skipif(not RU_GIT.is_dir() or shutil.which("git") is None,
+                    reason="stored copy of koomytcevaav18/advanced_python_project (Rosstat tab4-zpl_2023) is not on this machine")
+def test_rosstat_rebuild_is_byte_identical(tmp_path):
+    src = _git_show(RU_GIT, RU_COMMIT, RU_FILE, tmp_path / RU_FILE)
+    out = tmp_path / "ru.csv"
+    assert _script("build_rosstat_regions_extract").main([str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == RU_CSV.read_bytes()
+
+
+@pytest.mark.skipif(not CN_GIT.is_dir() or shutil.which("git") is None,
+                    reason="stored copy of xiehuiaa/housing_price (the NBS export) is not on this machine")
+def test_nbs_rebuild_is_byte_identical(tmp_path):
+    pytest.importorskip("xlrd", reason="xlrd (test extra) reads the NBS .xls export")
+    src = _git_show(CN_GIT, CN_COMMIT, CN_FILE, tmp_path / "nbs.xls")
+    out = tmp_path / "cn.csv"
+    assert _script("build_nbs_wage_extract").main([str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == CN_CSV.read_bytes()
+
+
+@pytest.mark.parametrize("script", ["build_rosstat_regions_extract", "build_nbs_wage_extract"])
+def test_scripts_refuse_other_files(tmp_path, script):
+    builder = _script(script)
+    (tmp_path / "other.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(builder.SourceError, match="SHA-256"):
+        builder.read_rows(tmp_path / "other.xlsx")
+
+
+@pytest.mark.skipif(not RU3_GIT.is_dir() or shutil.which("git") is None,
+                    reason="stored copy of Rosstat's tab3-zpl_2023.xlsx (InnaBoby/HSE_bootcamp_Start_DS) is not on this machine")
+def test_rosstat_national_row_agrees_with_rosstats_sector_table(tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(_git_show(RU3_GIT, RU3_COMMIT, RU3_FILE, tmp_path / "tab3.xlsx"), read_only=True, data_only=True)
+    rows = list(wb["с 2017 г."].iter_rows(values_only=True))
+    years, total = rows[0], next(r for r in rows if r[0] == "Всего")
+    sector = {int(y): float(v) for y, v in zip(years[1:], total[1:]) if y is not None}
+    t = read_rosstat_regions(RU_CSV)
+    national = t[t["area_type"] == "national"].set_index("year")["value"]
+    for year, value in national.items():  # the regional table rounds 2018-2021 to whole roubles
+        assert abs(value - sector[year]) <= 0.5, year
+
+
+def test_rosstat_rows_are_the_published_cells_and_the_hierarchy_is_read():
+    raw = pd.read_csv(RU_CSV, dtype=str, keep_default_na=False)
+    t = read_rosstat_regions(RU_CSV)
+    assert len(t) == len(raw) and t["value"].tolist() == raw["wage_rub_month"].astype(float).tolist()
+    assert not t["suppressed"].any() and t["currency"].eq("RUB").all() and t["rung"].isna().all()
+    names = t.drop_duplicates("region_or_city").groupby("area_type")["region_or_city"].apply(set)
+    assert names["national"] == {"Российская Федерация"} and len(names["federal_district"]) == 8
+    # 82 subjects printed whole, and the three okrugs and two remainders Rosstat prints as parts
+    assert len(names["region"]) == 82 and len(names["region_part"]) == 5
+    assert "Чукотский авт.округ" in names["region"] and "Ямало-Ненецкий авт.округ" in names["region_part"]
+    parts = t[t["area_type"] == "region_part"].drop_duplicates("region_or_city")
+    assert set(parts["note"].str.extract(r"^part of ([^;]+);")[0]) == {"Архангельская область", "Тюменская область"}
+
+
+def test_nbs_rows_are_the_published_cells_and_empty_years_are_suppressed():
+    raw = pd.read_csv(CN_CSV, dtype=str, keep_default_na=False)
+    t = read_nbs_wage(CN_CSV)
+    assert len(t) == len(raw) == 5 * 20
+    empty = raw["wage_cny_year"] == ""
+    assert t["suppressed"].tolist() == empty.tolist() and empty.any()
+    assert t.loc[~empty.to_numpy(), "value"].tolist() == raw.loc[~empty, "wage_cny_year"].astype(float).tolist()
+    assert t["period"].eq("year").all() and t["currency"].eq("CNY").all() and set(t["country"]) == {"CN"}
+
+
+def test_nbs_reader_refuses_an_unknown_indicator(tmp_path):
+    raw = pd.read_csv(CN_CSV, dtype=str, keep_default_na=False)
+    raw.loc[0, "indicator"] = "城镇单位就业人员平均工资指数(上年=100)"
+    raw.to_csv(tmp_path / "cn.csv", index=False)
+    with pytest.raises(ColumnMappingError, match="not known"):
+        read_nbs_wage(tmp_path / "cn.csv")
+
+
+def test_rosstat_licence_flag_is_in_every_row():
+    pub = published_statistics(RAW)
+    ru = pub[pub["source"] == "rosstat_zpl_regions"]
+    assert ru["licence"].str.startswith("TERMS NOT VERIFIED").all()
+    assert OFFICIAL_SOURCES["nbs_urban_avg_wage"][3] in set(pub.loc[pub["country"] == "CN", "licence"])
