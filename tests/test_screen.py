@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from csresearch.clean._screen import Screen, first_chars
+from csresearch.clean._screen import Screen, first_chars, required_literals, substring_hits
 from csresearch.clean._text import basic_normalise, load_yaml
 from csresearch.io import project_root
 
@@ -32,6 +32,29 @@ from csresearch.io import project_root
 def test_first_chars_of_known_patterns(pattern, first):
     got = first_chars(pattern)
     assert (got is None) if first is None else (got == frozenset(first))
+
+
+@pytest.mark.parametrize(
+    "pattern, literals",
+    [
+        ("客服专员", {"客服专员"}),
+        (r"\b(head|chief) of\b", {"head", "chief"}),  # the longer-shortest set wins over " of"
+        (r"(?:ab|cd)+e", {"ab", "cd"}),  # a repeat holds its sub-pattern at least once
+        (r"senior\s+agent", {"senior"}),
+        ("x?", None),
+        (r"\w+", None),
+        ("(?i)abc", None),
+    ],
+)
+def test_required_literals_of_known_patterns(pattern, literals):
+    got = required_literals(pattern)
+    assert (got is None) if literals is None else (got == frozenset(literals))
+
+
+def test_substring_hits_escape_the_regex_syntax():
+    hits = substring_hits(["a.b", "axb", "(j1)", "客服|x"])
+    assert hits(frozenset({"a.b"})).tolist() == [True, False, False, False]
+    assert hits(frozenset({"(j", "|x"})).tolist() == [False, False, True, True]
 
 
 def _lexicon_patterns() -> list[str]:
@@ -67,6 +90,13 @@ def test_a_screened_out_pattern_never_matches_a_labelled_title():
                 skipped += 1
                 assert p.search(t) is None, (p.pattern, t)
     assert skipped > len(titles) * len(pats) // 2  # and the screen does skip most of them
+    # the literal screen over all titles at once
+    mat = screen.matrix(substring_hits(titles), len(titles))
+    for i, t in enumerate(titles):
+        for p, keep in zip(pats, mat[i]):
+            if not keep:
+                assert p.search(t) is None, (p.pattern, t)
+    assert mat.mean() < 0.2
 
 
 def test_select_keeps_the_items_order():

@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
 
-__all__ = ["Screen", "first_chars", "may_match"]
+__all__ = ["Screen", "first_chars", "may_match", "required_literals", "substring_hits"]
 
 # A character class wider than this (the CJK block) is not enumerated: the pattern is always run.
 _MAX_RANGE = 512
@@ -98,21 +98,109 @@ def _item(op: Any, av: Any) -> tuple[set[str] | None, bool]:
     return None, False  # ANY, NOT_LITERAL, CATEGORY, GROUPREF, ...
 
 
+def _parse(pattern: str | re.Pattern[str]) -> Any:
+    """The parse tree's top sequence, or None for patterns not screened (case-insensitive, ...)."""
+    pat = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
+    if pat.flags & (re.IGNORECASE | re.VERBOSE) or not isinstance(pat.pattern, str):
+        return None
+    try:
+        return _p.parse(pat.pattern, pat.flags).data
+    except Exception:  # noqa: BLE001 - an internal parser change: fall back to always running
+        return None
+
+
 def first_chars(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
     """The characters any match of ``pattern`` starts with, or None when that cannot be bounded.
 
     A string without any of them holds no match: ``pattern.search(s)`` is None.
     """
-    pat = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
-    if pat.flags & (re.IGNORECASE | re.VERBOSE) or not isinstance(pat.pattern, str):
+    parsed = _parse(pattern)
+    if parsed is None:
         return None
-    try:
-        parsed = _p.parse(pat.pattern, pat.flags)
-    except Exception:  # noqa: BLE001 - an internal parser change: fall back to always running
-        return None
-    first, nullable = _sequence(parsed.data)
+    first, nullable = _sequence(parsed)
     return None if first is None or nullable else frozenset(first)
 
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The stronger of two literal sets: longer shortest literal, then fewer literals."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
+
+
+def _literals(data: Any) -> set[str] | None:
+    """Literals one of which every match of the sequence ``data`` contains (None: none known)."""
+    best: set[str] | None = None
+    run: list[str] = []
+    for op, av in data:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:  # any other item ends the run of adjacent literals (conservatively)
+            best, run = _better(best, {"".join(run)}), []
+        if op is _c.BRANCH:
+            subs = [_literals(b) for b in av[1]]
+            if all(x is not None for x in subs):
+                best = _better(best, set().union(*subs))
+        elif op is _c.SUBPATTERN and not av[1] and not av[2]:
+            best = _better(best, _literals(av[3]))
+        elif op in _REPEATS and av[0] >= 1:
+            best = _better(best, _literals(av[2]))
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            best = _better(best, _literals(av))
+    if run:
+        best = _better(best, {"".join(run)})
+    return best
+
+
+def required_literals(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
+    """Literal strings one of which every match of ``pattern`` contains, or None when unknown.
+
+    A string holding none of them holds no match.
+
+    Examples
+    --------
+    >>> sorted(required_literals(r"\\b(head|chief) of\\b"))
+    ['chief', 'head']
+    >>> required_literals(r"\\w+") is None
+    True
+    """
+    parsed = _parse(pattern)
+    if parsed is None:
+        return None
+    lits = _literals(parsed)
+    return frozenset(lits) if lits else None
+
+
+_RE2_SPECIAL = frozenset("\\.^$|?*+()[]{}")
+
+
+def _re2_literal(lit: str) -> str:
+    return "".join("\\" + ch if ch in _RE2_SPECIAL else ch for ch in lit)
+
+
+def substring_hits(texts: Any) -> Any:
+    """A function ``literals -> bool array``: which of ``texts`` contain one of the literals.
+
+    One Arrow (RE2) pass over all texts per set of literals, cached per set.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(list(texts), type=pa.string())
+    cache: dict[frozenset[str], np.ndarray] = {}
+
+    def hits(literals: frozenset[str]) -> np.ndarray:
+        out = cache.get(literals)
+        if out is None:
+            alternation = "|".join(_re2_literal(lit) for lit in sorted(literals))
+            out = cache[literals] = pc.match_substring_regex(arr, alternation).to_numpy(zero_copy_only=False)
+        return out
+
+    return hits
 
 def may_match(first: frozenset[str] | None, chars: set[str]) -> bool:
     """Can a pattern with these first characters match a string holding ``chars``?"""
@@ -130,6 +218,7 @@ class Screen:
     def __init__(self, items: Any, pattern: Any = None) -> None:
         self.items = tuple(items)
         get = pattern or (lambda item: item)
+        self.literals = tuple(required_literals(get(item)) for item in self.items)
         self.always = 0
         self.by_char: dict[str, int] = {}
         for i, item in enumerate(self.items):
@@ -153,3 +242,21 @@ class Screen:
             out.append(items[low.bit_length() - 1])
             mask ^= low
         return out
+
+    def matrix(self, hits: Any, n: int) -> Any:
+        """For ``n`` texts at once: which items may match each (``hits`` from :func:`substring_hits`).
+
+        An item with required literals may match a text holding one of them; the others always may.
+        """
+        import numpy as np
+
+        out = np.ones((n, len(self.items)), dtype=bool)
+        for j, lits in enumerate(self.literals):
+            if lits is not None:
+                out[:, j] = hits(lits)
+        return out
+
+    def pick(self, row: Any) -> list[Any]:
+        """The items a row of :meth:`matrix` keeps, in order."""
+        items = self.items
+        return [items[j] for j in row.nonzero()[0]]

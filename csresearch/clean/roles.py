@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter, itemgetter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from ._screen import Screen, first_chars, may_match
+from ._screen import Screen, first_chars, may_match, substring_hits
 from ._text import apply_distinct, as_text_series, basic_normalise, compile_pattern, fix_homoglyphs, load_yaml
 
 __all__ = ["classify_titles", "normalise_title", "LEVEL_NAMES", "FUNCTIONS", "TRACKS"]
@@ -42,6 +43,9 @@ FUNCTIONS = (
     "technical_support", "complaints", "ecommerce", "customer_success", "training_quality",
 )
 LANGUAGES = ("zh", "ru", "en", "de", "fr")
+
+#: family ("cues", "vetoes", "functions", "levels") -> the patterns that may match one title
+_Select = Callable[[str], list[Any]]
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -220,16 +224,16 @@ def _outside_brackets(text: str) -> np.ndarray:
 
 def _level(text: str, lang: str, lex: _Lexicon, skip: frozenset[int] = frozenset(),
            layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-           chars: set[str] | None = None) -> tuple[int | None, str | None, float, str]:
+           select: _Select | None = None) -> tuple[int | None, str | None, float, str]:
     """Seniority of a CS title: (level or None when ambiguous, track override, best weight, cue text).
 
     Cues in the listed jobs ``skip`` (another profession's, "教务主管/…/客服") are not read.
-    ``layout`` and ``chars`` are :func:`_layout` and ``set(text)`` when the caller has them.
+    ``layout`` is :func:`_layout` and ``select`` the title's screen when the caller has them.
     """
     outside, segments, _ = layout if layout is not None else _layout(text)
-    chars = set(text) if chars is None else chars
+    select = select or _char_select(_engine(lex), lang, text, text)
     hits: list[tuple[float, int, str | None, int, str]] = []
-    for cue in _engine(lex).levels[lang].select(chars):
+    for cue in select("levels"):
         for m in cue.pattern.finditer(text):
             if segments[m.start()] in skip:
                 continue
@@ -263,8 +267,7 @@ def _layout(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return outside, part, bracket
 
 
-def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon,
-                  chars: set[str] | None = None, veto_chars: set[str] | None = None,
+def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon, select: _Select | None = None,
                   ) -> tuple[re.Match[str] | None, str | None, frozenset[int],
                              tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
     """The CS cue that stands and the veto that overrules, per the multi-job rule.
@@ -276,16 +279,14 @@ def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon,
     Returns the cue, the veto (None when the cue stands), the listed jobs a veto removed and the
     title's :func:`_layout` (None when there is no cue).
     """
-    eng = _engine(lex)
-    chars = set(text) if chars is None else chars
-    cues = [m for p in eng.cues[language].select(chars) for m in p.finditer(text)]
+    select = select or _char_select(_engine(lex), language, text, veto_text)
+    cues = [m for p in select("cues") for m in p.finditer(text)]
     if not cues:
         return None, None, frozenset(), None
-    veto_chars = set(veto_text) if veto_chars is None else veto_chars
     layout = _layout(text)
     _, part, bracket = layout
     vetoed: dict[tuple[int, int], str] = {}
-    for p, reason, whole in eng.vetoes.select(veto_chars):
+    for p, reason, whole in select("vetoes"):
         for m in p.finditer(veto_text):
             why = f"veto={reason}:{m.group(0)}"
             if whole:
@@ -310,27 +311,43 @@ def _classify_one(prepared: str, lang: str | None, lex: _Lexicon) -> tuple:
     return _classify_text(_strip_noise(prepared, lex), lang or _detect_language(prepared, lex), lex)
 
 
-def _classify_text(text: str, language: str, lex: _Lexicon) -> tuple:
+def _char_select(eng: _Engine, language: str, text: str, veto_text: str) -> _Select:
+    """The patterns of each family that may match one title, by its characters (:class:`Screen`)."""
+    chars = set(text)
+    veto_chars = chars if veto_text is text else set(veto_text)
+    screens = {"cues": eng.cues[language], "levels": eng.levels[language], "functions": eng.functions}
+
+    def select(family: str) -> list[Any]:
+        return eng.vetoes.select(veto_chars) if family == "vetoes" else screens[family].select(chars)
+
+    return select
+
+
+def _classify_text(text: str, language: str, lex: _Lexicon, select: _Select | None = None) -> tuple:
     """:func:`_classify_one` of a title already stripped of noise, in a known language.
 
     Everything the rules decide follows from these two, so titles that differ only in noise
-    (gender markers, reference numbers) share one verdict.
+    (gender markers, reference numbers) share one verdict. ``select`` (family -> the patterns
+    that may match this title; :func:`_classify_texts`) screens the patterns; by default the
+    title's characters do.
     """
     eng = _engine(lex)
     chars = set(text)
     # "без продаж" denies the selling the sales veto looks for (blanked, so positions hold)
-    veto_text, veto_chars = text, chars
+    veto_text = text
     for neg in eng.negations.select(chars | {" "}):  # blanking adds spaces: screened with them
         blanked = neg.sub(lambda m: " " * len(m.group(0)), veto_text)
         if blanked != veto_text:
-            veto_text, veto_chars = blanked, set(blanked)
-    cue_m, veto, gone, layout = _cue_and_veto(text, veto_text, language, lex, chars, veto_chars)
+            veto_text = blanked
+    if select is None or veto_text is not text:  # a screen made for the text, not for this veto text
+        select = _char_select(eng, language, text, veto_text)
+    cue_m, veto, gone, layout = _cue_and_veto(text, veto_text, language, lex, select)
     if cue_m is None or veto is not None:
         # a vetoed cue ("客服销售") is a judgement call; an absent cue is not
         conf = 0.75 if cue_m is not None else 0.9
         return False, None, None, None, conf, language, veto or "no_cue"
-    function = next((f for f, p in eng.functions.select(chars) if p.search(text)), "general")
-    level, track, weight, level_text = _level(text, language, lex, gone, layout, chars)
+    function = next((f for f, p in select("functions") if p.search(text)), "general")
+    level, track, weight, level_text = _level(text, language, lex, gone, layout, select)
     # a deputy takes the rung of the post deputised, a guess (LADDER.md): marked, lower confidence
     deputy = (lex.deputy is not None and level is not None and level >= 3 and may_match(eng.deputy, chars)
               and lex.deputy.search(text) is not None)
@@ -341,6 +358,35 @@ def _classify_text(text: str, language: str, lex: _Lexicon) -> tuple:
         track = "management" if level >= 3 else "individual"
     conf = DEPUTY_CONFIDENCE if deputy else 0.95 if weight > 0 else 0.85  # no seniority word: level 1
     return True, level, track, function, conf, language, evidence
+
+
+def _classify_texts(keys: list[tuple[str, str]], lex: _Lexicon) -> list[tuple]:
+    """:func:`_classify_text` of many (language, text) pairs, screened all at once.
+
+    Each pattern is run only on the titles holding one of the literals its matches must contain
+    (:func:`._screen.required_literals`); which titles hold which literal is one Arrow
+    substring search per literal over all titles.
+    """
+    if not keys:
+        return []
+    eng = _engine(lex)
+    hits = substring_hits(t for _, t in keys)
+    n = len(keys)
+    shared = {"vetoes": (eng.vetoes, eng.vetoes.matrix(hits, n)),
+              "functions": (eng.functions, eng.functions.matrix(hits, n))}
+    per_lang = {lang: {"cues": (eng.cues[lang], eng.cues[lang].matrix(hits, n)),
+                       "levels": (eng.levels[lang], eng.levels[lang].matrix(hits, n))}
+                for lang in {lang for lang, _ in keys}}
+    out = []
+    for i, (lang, text) in enumerate(keys):
+        families = {**shared, **per_lang[lang]}
+
+        def select(family: str, i: int = i, families: dict = families) -> list[Any]:
+            screen, mat = families[family]
+            return screen.pick(mat[i])
+
+        out.append(_classify_text(text, lang, lex, select))
+    return out
 
 
 #: Confidence of a deputy's rung (the deputised post's rung is only the best guess); below
@@ -362,17 +408,16 @@ def rule_distinct(titles: Any, language: str | None = None) -> dict[str, np.ndar
     lex = _lexicon()
     s = as_text_series(titles)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    cache: dict[tuple[str, str], tuple] = {}
-    rows = []
+    keys: dict[tuple[str, str], int] = {}
+    key_of = []
     for raw in uniques:
         # distinct raw titles first, then distinct (language, title without noise): the
         # verdict is a function of that pair (_classify_text), and both repeat heavily
         prepared = _prepare(raw[:MAX_TITLE_CHARS], lex)
         key = (language or _detect_language(prepared, lex), _strip_noise(prepared, lex))
-        verdict = cache.get(key)
-        if verdict is None:
-            verdict = cache[key] = (*_classify_text(key[1], key[0], lex), key[1])
-        rows.append(verdict)
+        key_of.append(keys.setdefault(key, len(keys)))
+    verdicts = [(*v, text) for v, (_, text) in zip(_classify_texts(list(keys), lex), keys)]
+    rows = [verdicts[k] for k in key_of]
     names = ("is_customer_service", "level", "track", "function", "confidence", "language", "evidence", "text")
     out = {"codes": codes, "index": s.index}
     for j, name in enumerate(names):
