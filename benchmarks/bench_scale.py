@@ -8,7 +8,8 @@ once per engine, each in a fresh subprocess:
 - ``pandas``: file by file, ``read_table`` + ``clean_survey`` + write, as ``csresearch clean``
   does for one file (files hold at most 1 M rows, so this is pandas "in chunks" of a file);
 - ``dask``: :func:`csresearch.scale.clean_files` on a ``LocalCluster`` of 2 worker processes
-  with 1 thread each, CSV read in blocks of ``--partition-size``.
+  with 1 thread each, CSV read in blocks of at most ``--partition-size`` (``auto``: the
+  engine's default).
 
 It prints rows per second (wall clock of the subprocess, including interpreter and cluster
 start-up), rows per CPU-second of the process tree (less sensitive to other load on the
@@ -130,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--out", type=Path, default=Path("benchmarks/_data"))
     ap.add_argument("--engines", nargs="+", choices=["pandas", "dask"], default=["pandas", "dask"])
-    ap.add_argument("--partition-size", default="16MB", help="dask CSV block size (default 16MB)")
+    ap.add_argument("--partition-size", default="auto",
+                    help="dask CSV block size (default auto: from the workers' memory limit, at most 32MB)")
     ap.add_argument("--pandas-max-rows", type=int, default=10_000_000,
                     help="skip pandas above this many rows (it runs file by file, so it fits)")
     ap.add_argument("--seed", type=int, default=20241203)
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     results_path = args.out / "bench_scale_results.json"
     results = json.loads(results_path.read_text("utf-8")) if results_path.is_file() else []
     print(f"{'rows':>11} {'engine':>7} {'seconds':>9} {'rows/s':>9} {'rows/cpu-s':>10} {'peak tree RSS':>14} "
-          f"{'largest proc':>13} {'procs':>5} {'load':>9}")
+          f"{'largest proc':>13} {'procs':>5} {'parts':>5} {'load':>9}")
     for n in args.rows:
         paths, gen_s = _generate(n, args.out, args.seed)
         size = sum(p.stat().st_size for p in paths)
@@ -164,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             largest = max(r["ru_maxrss_self_gib"], r["ru_maxrss_children_gib"])
             print(f"{n:>11,} {engine:>7} {r['seconds']:>9.1f} {r['rows_per_s']:>9,.0f} "
                   f"{r['rows_per_cpu_s']:>10,.0f} {r['peak_tree_rss_gib']:>10.2f} GiB {largest:>9.2f} GiB "
-                  f"{r['max_processes']:>5} {r['load_avg_1min_mean']:>4.1f}/{r['load_avg_1min_at_end']:<4.1f}", flush=True)
+                  f"{r['max_processes']:>5} {r.get('npartitions', '-'):>5} {r['load_avg_1min_mean']:>4.1f}/{r['load_avg_1min_at_end']:<4.1f}", flush=True)
             assert r["rows_in"] == n == r["rows_table"] + r["rows_rejected"]
             speed[engine] = r["rows_per_s"]
             cpu[engine] = r["cpu_seconds"] / n

@@ -260,7 +260,8 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
                    help="pandas (one machine, in memory) or dask (partitioned, larger than memory)")
     c.add_argument("--scheduler", help="address of an existing dask.distributed scheduler (dask engine)")
-    c.add_argument("--partition-size", default="16MB", help="dask partition size (dask engine)")
+    c.add_argument("--partition-size", default="auto",
+                   help="dask engine: largest CSV bytes per partition, e.g. 16MB (auto: from worker memory, <= 32MB)")
     c.add_argument("-o", "--output", required=True, help="output folder")
     c.add_argument("--strict", action="store_true", help="exit 1 when the summary has any warning (for CI)")
     c.set_defaults(func=_cmd_clean)

@@ -181,12 +181,30 @@ def _conform(df: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 
 
 def _clean_partition(part: pd.DataFrame, first_row: int, source: str, kwargs: dict[str, Any],
-                     line_offset: int = 0) -> CleanResult | None:
+                     line_offset: int = 0, dupes: tuple[np.ndarray, np.ndarray] | None = None) -> CleanResult | None:
     if len(part) == 0:  # an empty block (e.g. a trailing blank line) has nothing to clean
         return None
     if line_offset and part.index.name == "source_row":  # a block's lines -> the file's lines
         part = part.set_axis(part.index + line_offset)
+    if dupes is not None:
+        kwargs = {**kwargs, "duplicate_of": _dense_duplicates(len(part), *dupes)}
     return clean_survey(_as_read_table_dtypes(part), source=source, first_row=first_row, **kwargs)
+
+
+def _sparse_duplicates(duplicate_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the duplicate rows and their first copies' ``source_row``.
+
+    Most rows are unique, so the task graph carries two short arrays per partition instead of
+    one number per row (a dense array made a 10 M-row graph 76 MiB).
+    """
+    pos = np.flatnonzero(~np.isnan(duplicate_of))
+    return pos, duplicate_of[pos].astype(np.int64)
+
+
+def _dense_duplicates(n: int, pos: np.ndarray, first: np.ndarray) -> np.ndarray:
+    out = np.full(n, np.nan)
+    out[pos] = first
+    return out
 
 
 def _as_read_table_dtypes(part: pd.DataFrame) -> pd.DataFrame:
@@ -291,9 +309,8 @@ def clean_survey_dask(
     offs = [0] * len(parts) if line_offsets is None else [int(o) for o in line_offsets]
     if duplicate_of is not None:  # per partition, found across the whole file
         ends = np.cumsum(lengths)
-        per_part = [duplicate_of[e - n:e] for n, e in zip(lengths, ends)]
-        results = [clean(p, int(s), source, {**kwargs, "duplicate_of": d}, o)
-                   for p, s, d, o in zip(parts, starts, per_part, offs)]
+        per_part = [_sparse_duplicates(np.asarray(duplicate_of[e - n:e], dtype="float64")) for n, e in zip(lengths, ends)]
+        results = [clean(p, int(s), source, kwargs, o, d) for p, s, d, o in zip(parts, starts, per_part, offs)]
     else:
         results = [clean(p, int(s), source, kwargs, o) for p, s, o in zip(parts, starts, offs)]
     table = dd.from_delayed([dask.delayed(_table_of, pure=True)(r, table_meta) for r in results],
@@ -358,7 +375,11 @@ def _parse_block(block: bytes, path: Path, enc: str, sep: str, first: bool, head
 
 
 def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any) -> _FileRead:
-    """A delimited text file as a dask DataFrame of blocks, each parsed as read_table parses a file."""
+    """A delimited text file as a dask DataFrame of blocks, each parsed as read_table parses a file.
+
+    The file is cut into the fewest blocks of at most ``blocksize`` bytes, all of one size: a
+    100 MB file with 64 MB blocks gives two blocks of 50 MB, not 64 + 36.
+    """
     import dask
     import dask.dataframe as dd
     from dask.utils import parse_bytes
@@ -388,6 +409,8 @@ def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any)
     splittable = blocksize is not None and not enc.startswith("utf_16") and not _has_multiline_cells(text, sep)
     size = path.stat().st_size
     step = parse_bytes(blocksize) if isinstance(blocksize, str) else int(blocksize or 0)
+    if splittable and step > 0:
+        step = -(-size // -(-size // step))  # the fewest blocks of at most `step` bytes, of equal size
     spans = [(off, step) for off in range(0, size, step)] if splittable and step > 0 else [(0, None)]
     read, parse = dask.delayed(_read_block, pure=True), dask.delayed(_parse_block, pure=True)
     blocks = [read(path, off, length) for off, length in spans]
@@ -458,6 +481,24 @@ def _peek(read: tuple[pd.DataFrame, dict]) -> tuple[int, pd.DataFrame, dict]:
     return len(df), df.iloc[:0], info
 
 
+# Cleaning a block of short posting rows peaks near 30 times its CSV bytes (measured on the
+# synthetic postings of benchmarks/bench_scale.py), so automatic blocks take at most a fortieth
+# of a worker's memory limit, and at most 32 MB: two workers then stay near 1 GiB each, and a
+# file of up to 32 MB is cleaned whole, its distinct strings handled once as with pandas.
+_AUTO_BLOCK_MAX = 32_000_000
+_AUTO_BLOCK_MIN = 4_000_000
+_MEMORY_PER_CSV_BYTE = 40
+
+
+def _auto_block_size(client: Any) -> int:
+    """CSV bytes per partition for ``partition_size="auto"``, from the workers' memory limits."""
+    limits = [w.get("memory_limit") or 0 for w in client.scheduler_info().get("workers", {}).values()]
+    limit = min((m for m in limits if m > 0), default=0)
+    if not limit:  # no limit set: the cap decides
+        return _AUTO_BLOCK_MAX
+    return int(min(_AUTO_BLOCK_MAX, max(_AUTO_BLOCK_MIN, limit // _MEMORY_PER_CSV_BYTE)))
+
+
 def _memory_limit(n_workers: int) -> int:
     """Per-worker memory limit: three quarters of the machine's memory, shared by the workers."""
     import psutil
@@ -489,7 +530,7 @@ def clean_files(
     columns: Mapping[str, str] | Sequence[str] | None = None,
     encoding: str | None = None,
     scheduler: Any = None,
-    partition_size: str | int | None = "64MB",
+    partition_size: str | int | None = "auto",
     sheet: str | int | None = None,
     skip_unreadable: bool = False,
     files_not_read: Sequence[str] = (),
@@ -518,8 +559,10 @@ def clean_files(
         By default a ``LocalCluster`` of 2 worker processes with 1 thread each is started and
         closed.
     partition_size : str or int, optional
-        Bytes of CSV per partition (``"64MB"``); ``None`` reads each file as one partition.
-        Files whose quoted cells span lines, and UTF-16 files, are always read whole.
+        Largest number of CSV bytes per partition (``"16MB"``); each file is cut into the fewest
+        blocks of equal size within it. ``"auto"`` (default) takes a fortieth of the workers'
+        memory limit, at most 32 MB; ``None`` reads each file as one partition. Files whose
+        quoted cells span lines, and UTF-16 files, are always read whole.
     skip_unreadable : bool
         Clean the files that can be read and list the others, with the reason, in the
         manifest's ``files_not_read`` and ``warnings`` (``csresearch clean FOLDER``); by default
@@ -561,6 +604,7 @@ def clean_files(
     names = file_source_names(source, paths)
 
     with _client(scheduler) as client:
+        block_size = _auto_block_size(client) if partition_size == "auto" else partition_size
         reads: list[_FileRead] = []
         whole: dict[int, Any] = {}
         failed: dict[int, str] = {}  # files not read (folder input only), index -> why
@@ -568,7 +612,7 @@ def clean_files(
             suffix = p.suffix.lower()
             try:
                 if suffix in _TEXT_SUFFIXES or suffix == "":
-                    reads.append(_read_csv(p, columns=columns, encoding=encoding, blocksize=partition_size))
+                    reads.append(_read_csv(p, columns=columns, encoding=encoding, blocksize=block_size))
                     continue
                 if suffix not in _EXCEL_SUFFIXES | _JSON_SUFFIXES | _PARQUET_SUFFIXES:
                     read_table(p)  # raises the same error the pandas path gives
@@ -660,6 +704,8 @@ def clean_files(
         "sources": per_file,
         "outputs": {k: str(v) for k, v in outputs.items()},
     }
+    if partition_size == "auto":
+        manifest["partition_bytes"] = block_size  # what "auto" chose
     skipped = [*files_not_read, *(f"{paths[i].name} ({why})" for i, why in sorted(failed.items()))]
     if skipped:  # as the pandas engine says it (csresearch clean FOLDER)
         manifest["files_not_read"] = skipped
