@@ -203,8 +203,10 @@ def _grammar() -> _Grammar:
         period_groups.append(per)
         period_parts.append(f"(?P<p{i}>{_alt(pats)})")
     period_alt = _guard(period_parts, [p for pats in lex["periods"].values() for p in pats])
+    # Between two amounts a code that is also a word needs no amount next to it (the amounts
+    # are the context): its adjacency look-arounds are dropped for range gaps and fillers.
     cur_plain = "|".join(
-        [_alt(p) for p in lex["currencies"].values()]
+        [_alt(sorted({re.sub(r"\(\?<?=[^)]*\)", "", q) for q in p})) for p in lex["currencies"].values()]
         + [_alt([c.lower() for c in lex["other_iso_codes"]])] + [_wrap(a) for a in lex["ambiguous"]]
     )
     per_plain = "|".join(_alt(p) for p in lex["periods"].values())
@@ -444,8 +446,9 @@ def _assemble(
             return code
         open_top = code == "open"
     if w.is_range:
-        # A multiplier written once covers both ends: "4.5-6千", "18 - 28K".
-        if m1 is None and m2 is not None:
+        # A multiplier written once covers both ends: "4.5-6千", "18 - 28K", "0.2-0.1千"; but not
+        # a lower end already written in full ("$5500 - $8k" is 5 500 - 8 000, "80000-12万").
+        if m1 is None and m2 is not None and not (v1 >= m2 and v1 > v2):
             m1 = m2
         elif m2 is None and m1 is not None and v2 < v1 * m1:
             m2 = m1
