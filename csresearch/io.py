@@ -8,6 +8,7 @@ file (format, encoding, hash, header mapping) in ``df.attrs["read_info"]``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io as _io
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .arrow_csv import read_single_line_records
 from .errors import ColumnMappingError, InputFileError
 from .headers import alias_table as _alias_table
 from .headers import canonical_columns, check_targets, header_periods
@@ -206,20 +208,48 @@ def _gb2312_level1() -> re.Pattern[str]:
 
 def _longest_line(path: Path, limit: int) -> None:
     """Raise when a line is longer than ``limit`` bytes, reading in bounded chunks."""
-    run = 0
-    line_no = 1
+    from .bytescan import first_long_line
+
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            parts = chunk.split(b"\n")
-            for i, part in enumerate(parts):
-                run = run + len(part) if i == 0 else len(part)
-                if run > limit:
-                    raise InputFileError(
-                        f"{path}: line {line_no + i} is longer than {limit:,} bytes; "
-                        "the file is not a delimited table (garbage or a wrong delimiter?). "
-                        "Raise max_line_bytes if it is genuine."
-                    )
-            line_no += len(parts) - 1
+        line = first_long_line(iter(lambda: fh.read(1 << 20), b""), limit)
+    if line is not None:
+        raise InputFileError(
+            f"{path}: line {line} is longer than {limit:,} bytes; "
+            "the file is not a delimited table (garbage or a wrong delimiter?). "
+            "Raise max_line_bytes if it is genuine."
+        )
+
+
+def _to_utf8(path: Path, data: bytes, encoding: str | None) -> tuple[bytes, str]:
+    """``data`` as checked UTF-8 bytes, and the encoding it was in: one pass, in chunks.
+
+    UTF-8 input is validated, not copied; other encodings are transcoded chunk by chunk, so
+    the text never exists as one large Python string. A decoding error is reported by
+    :func:`_decode`, which says where.
+    """
+    import codecs
+
+    try:
+        enc = encoding or detect_encoding(data[: 1 << 20])
+        decoder = codecs.getincrementaldecoder(enc)()
+    except InputFileError as exc:
+        raise InputFileError(f"{path}: {exc}") from None
+    except LookupError:
+        raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
+    step, view = 1 << 22, memoryview(data)
+    utf8 = codecs.lookup(enc).name == "utf-8"  # utf_8, utf8, UTF-8 ... but not utf_8_sig
+    parts: list[bytes] = []
+    try:
+        for i in range(0, len(data), step):
+            text = decoder.decode(view[i:i + step], final=i + step >= len(data))
+            if not utf8:
+                parts.append(text.encode("utf_8"))
+    except UnicodeDecodeError:
+        _decode(path, data, encoding)  # raises, naming the line
+        raise
+    if not enc.startswith("utf"):
+        _check_no_utf8_lines(path, data, enc)
+    return (data if utf8 or enc == "utf_8_sig" else b"".join(parts)), enc
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -253,13 +283,10 @@ def _check_no_utf8_lines(path: Path, data: bytes, enc: str) -> None:
     rarely form continuation runs), so a non-ASCII line that decodes as UTF-8 is the other
     encoding. Checked line by line, so the error names the first such line.
     """
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf_8")
-        except UnicodeDecodeError:
-            continue
+    from .bytescan import first_utf8_line
+
+    number = first_utf8_line(data)
+    if number is not None:
         raise InputFileError(
             f"{path}: mixed encoding: the file reads as {enc} but line {number} is UTF-8 text; "
             "re-save the file in one encoding (or pass encoding= to force one)"
@@ -315,9 +342,10 @@ def _mapping_info(mapping: dict[str, str]) -> dict[str, Any]:
     return info
 
 
-def _header_cells(text: str, sep: str) -> list[str]:
+def _header_cells(text: str | _io.TextIOBase, sep: str) -> list[str]:
     # newline="" lets the csv module see bare carriage returns as line ends, not as cell text
-    first = next((r for r in csv.reader(_io.StringIO(text, newline=""), delimiter=sep) if r), [])
+    lines = _io.StringIO(text, newline="") if isinstance(text, str) else text
+    first = next((r for r in csv.reader(lines, delimiter=sep) if r), [])
     return [c.strip() for c in first]
 
 
@@ -326,12 +354,15 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
     data = path.read_bytes()
     if not data.strip():
         raise InputFileError(f"{path}: file is empty")
-    text, enc = _decode(path, data, encoding)
-    sep = _sniff_delimiter(path, text)
+    utf8, enc = _to_utf8(path, data, encoding)
+    del data  # transcoded: the UTF-8 copy is what is parsed
+    head = utf8[: 4 * 65536 + 8].decode("utf_8_sig", errors="ignore")[:65536]
+    sep = _sniff_delimiter(path, head)
     if not headerless:
-        _check_unique_headers(path, _header_cells(text.lstrip("\ufeff"), sep))
-    del text  # decoded only to check it; as wide characters it would outweigh the table
-    df = parse_delimited(path, data, enc, sep, header=not headerless)
+        # the header may be longer than the head: read its cells from the whole text, lazily
+        stream = _io.TextIOWrapper(_io.BytesIO(utf8), encoding="utf_8_sig", newline="")
+        _check_unique_headers(path, _header_cells(stream, sep))
+    df = parse_delimited(path, utf8, "utf_8_sig" if enc == "utf_8_sig" else "utf_8", sep, header=not headerless)
     return df, {"encoding": enc, "delimiter": sep}
 
 
@@ -378,6 +409,11 @@ def parse_delimited(path: Path, data: bytes, enc: str, sep: str, *, header: bool
     """
     if enc.startswith("utf_16"):  # line breaks are found in the bytes: count them in UTF-8
         data, enc = data.decode(enc).encode("utf_8"), "utf_8"
+    if codecs.lookup(enc).name in ("utf-8", "utf-8-sig"):
+        # pyarrow, when every record is one line (the common case); else pandas, below
+        fast = read_single_line_records(data, sep, header=header, width=width, first_line=first_line)
+        if fast is not None:
+            return fast
     # pandas takes the width from the first line, so leading blank lines are cut off (and counted)
     lead = len(data) - len(data.lstrip(b" \t\r\n"))
     if lead:
