@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from ..errors import ReferenceDataError
+from ._ngram_counts import ngram_counts
 
 __all__ = ["RoleModel", "fit_role_model", "load_role_model", "load_labelled_titles", "MODEL_FILE", "RULE_FEATURES",
            "SCORED_HOLDOUTS"]
@@ -91,7 +92,7 @@ class RoleModel:
     def features(self, texts: list[str], rules: np.ndarray) -> sp.csr_matrix:
         """Feature matrix of normalised titles ``texts`` and their rule features ``rules``."""
         char, word = self._vectorizers()
-        blocks = [_tfidf(char.transform(texts), self.char_idf), _tfidf(word.transform(texts), self.word_idf),
+        blocks = [_tfidf(ngram_counts(char, texts), self.char_idf), _tfidf(word.transform(texts), self.word_idf),
                   sp.csr_matrix(rules.astype(np.float64) * _RULE_SCALE)]
         return sp.hstack(blocks, format="csr")
 
