@@ -82,7 +82,10 @@ def test_labelled_set_has_a_source_per_row_and_many_sources():
     # issue 14, second round: eight more boards (3 held out until the rules were written)
     assert {"lagou_cn", "zhaopin_agg_cn", "workua_ua", "shine_in", "freshersworld_in",
             "naukri_lacs_in", "indeed_us_2022", "careercenter_am_2004"} <= set(lab["source"])
-    assert lab["source"].nunique() >= 17
+    # third round: four AU boards, JobStreet PH/SG/TH and handwritten_i14d (held out, then scored)
+    assert {"seek_au_2025", "jora_au_2025", "jobsearch_au_2025", "careerone_au_2025", "jobstreet_ph_2023",
+            "jobstreet_sg_2026", "jobstreet_th_2025", "handwritten_i14d"} <= set(lab["source"])
+    assert lab["source"].nunique() >= 27
 
 
 def test_accuracy_per_source():
