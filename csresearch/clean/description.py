@@ -4,11 +4,13 @@
 the ``description_*`` columns of the processed table. The patterns are data
 (``csresearch/reference/descriptions.yaml``, sources in ``reference/sources/roles.md``); each
 distinct description is read once. One RE2 set (google-re2) finds in a single linear-time pass
-which patterns match; only those are run again, to count phrases or read a team size.
+which patterns match; only a team size is read again, and denied selling ("без продаж") removed
+before a second pass.
 
 The duty reading decides customer service against its look-alikes (sales, collections, renewals,
-appointment setting, field service, survey interviewing) by counting pieces of evidence for each;
-:func:`csresearch.classify_roles` lets it overrule the title when they disagree.
+appointment setting, field service, survey interviewing) by counting the cues (YAML entries)
+found for each; :func:`csresearch.classify_roles` lets it overrule the title when they disagree
+(:func:`csresearch.clean.role_classifier.description_verdict`).
 """
 
 from __future__ import annotations
