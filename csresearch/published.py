@@ -27,7 +27,7 @@ from .errors import ColumnMappingError, InputFileError, SchemaError
 from .schema import LEVEL_NAMES
 
 __all__ = ["PublishedStatistics", "STATISTICS", "read_ashe", "read_oews_published", "read_fso_lse", "read_ilostat_geo",
-           "read_rosstat_regions", "read_nbs_wage", "published_statistics",
+           "read_rosstat_regions", "read_rosstat_sectors", "read_nbs_wage", "published_statistics",
            "validate_published", "empty_published", "check_published_cells", "to_ppp_dollars", "OFFICIAL_SOURCES"]
 
 STATISTICS = ["p10", "p20", "p25", "p30", "p40", "median", "p60", "p70", "p75", "p80", "p90", "mean"]
@@ -47,6 +47,10 @@ OFFICIAL_SOURCES = {
                                  "CC BY 4.0"),
     "rosstat_zpl_regions": ("rosstat_zpl_regions_2018_2023.csv", "read_rosstat_regions",
                             "Rosstat, average monthly nominal accrued wages by federal subject (tab4-zpl_2023)",
+                            "TERMS NOT VERIFIED: Rosstat official statistics, free on rosstat.gov.ru; no stored copy of "
+                            "Rosstat's reuse terms was found (data/raw/README.md)"),
+    "rosstat_zpl_sectors": ("rosstat_zpl_sectors_2017_2023.csv", "read_rosstat_sectors",
+                            "Rosstat, average monthly nominal accrued wages by economic activity, OKVED 2 (tab3-zpl_2023)",
                             "TERMS NOT VERIFIED: Rosstat official statistics, free on rosstat.gov.ru; no stored copy of "
                             "Rosstat's reuse terms was found (data/raw/README.md)"),
     "nbs_urban_avg_wage": ("nbs_urban_avg_wage_2000_2019.csv", "read_nbs_wage",
@@ -417,6 +421,28 @@ def read_rosstat_regions(path: str | Path) -> pd.DataFrame:
     return _finish(df, "rosstat_zpl_regions")
 
 
+def read_rosstat_sectors(path: str | Path) -> pd.DataFrame:
+    """Read the Rosstat wage extract by economic activity (mean monthly accrued wage, Russia, RUB).
+
+    Industries, not occupations: each OKVED 2 activity is a ``population`` ("employees of
+    organisations; activity: …"), ``occupation_system`` is ``all``, no rung. ``Всего`` is all activities.
+
+    Examples
+    --------
+    >>> t = read_rosstat_sectors("data/raw/rosstat_zpl_sectors_2017_2023.csv")  # doctest: +SKIP
+    """
+    raw = _read_raw(path, ["table", "sheet_row", "activity", "year", "wage_rub_month"])
+    activity = raw["activity"].replace("Всего", "all activities (Всего)")
+    df = pd.DataFrame({
+        "country": "RU", "region_or_city": "Российская Федерация", "area_type": "national",
+        "occupation_system": "all", "occupation_code": None, "occupation_name": "All employees",
+        "population": "employees of organisations (full range); activity (OKVED 2): " + activity, "statistic": "mean",
+        "value": _numbers(raw["wage_rub_month"], path, "wage_rub_month"), "currency": "RUB", "period": "month",
+        "year": raw["year"].astype(int), "n_jobs": pd.array([pd.NA] * len(raw), dtype="Int64"), "note": None,
+    })
+    return _finish(df, "rosstat_zpl_sectors")
+
+
 #: NBS indicator -> population it covers (the indicator's own words kept in brackets)
 _NBS_POPULATIONS = {
     "城镇单位就业人员平均工资(元)": "employed persons in urban units (城镇单位就业人员)",
@@ -487,7 +513,7 @@ def published_statistics(raw_dir: str | Path) -> pd.DataFrame:
     raw_dir = Path(raw_dir)
     readers = {"read_ashe": read_ashe, "read_oews_published": read_oews_published, "read_fso_lse": read_fso_lse,
                "read_ilostat_geo": read_ilostat_geo, "read_rosstat_regions": read_rosstat_regions,
-               "read_nbs_wage": read_nbs_wage}
+               "read_rosstat_sectors": read_rosstat_sectors, "read_nbs_wage": read_nbs_wage}
     frames, missing = [], []
     for name, (file, reader, _publisher, _licence) in OFFICIAL_SOURCES.items():
         if (raw_dir / file).is_file():

@@ -20,7 +20,7 @@ RAW = ROOT / "data" / "raw"
 RU_CSV = RAW / "rosstat_zpl_regions_2018_2023.csv"
 RU_GIT = Path("/work/.mirror/koomytcevaav18+advanced_python_project/repo")
 RU_COMMIT, RU_FILE = "76c2a525b8010f8b5da622325a61bc6dcc050e22", "tab4-zpl_2023.xlsx"
-# Rosstat's own sector table (tab3-zpl_2023.xlsx), an independent copy: its all-economy row checks the national row
+# Rosstat's sector table (tab3-zpl_2023.xlsx)
 RU3_GIT = Path("/work/.mirror/InnaBoby+HSE_bootcamp_Start_DS/repo")
 RU3_COMMIT, RU3_FILE = "9cdaeace7f65d308b4e82273b03752480de51515", "tab3-zpl_2023.xlsx"
 CN_CSV = RAW / "nbs_urban_avg_wage_2000_2019.csv"
@@ -68,21 +68,6 @@ def test_scripts_refuse_other_files(tmp_path, script):
         builder.read_rows(tmp_path / "other.xlsx")
 
 
-@pytest.mark.skipif(not RU3_GIT.is_dir() or shutil.which("git") is None,
-                    reason="stored copy of Rosstat's tab3-zpl_2023.xlsx (InnaBoby/HSE_bootcamp_Start_DS) is not on this machine")
-def test_rosstat_national_row_agrees_with_rosstats_sector_table(tmp_path):
-    from openpyxl import load_workbook
-
-    wb = load_workbook(_git_show(RU3_GIT, RU3_COMMIT, RU3_FILE, tmp_path / "tab3.xlsx"), read_only=True, data_only=True)
-    rows = list(wb["с 2017 г."].iter_rows(values_only=True))
-    years, total = rows[0], next(r for r in rows if r[0] == "Всего")
-    sector = {int(y): float(v) for y, v in zip(years[1:], total[1:]) if y is not None}
-    t = read_rosstat_regions(RU_CSV)
-    national = t[t["area_type"] == "national"].set_index("year")["value"]
-    for year, value in national.items():  # the regional table rounds 2018-2021 to whole roubles
-        assert abs(value - sector[year]) <= 0.5, year
-
-
 def test_rosstat_rows_are_the_published_cells_and_the_hierarchy_is_read():
     raw = pd.read_csv(RU_CSV, dtype=str, keep_default_na=False)
     t = read_rosstat_regions(RU_CSV)
@@ -120,3 +105,43 @@ def test_rosstat_licence_flag_is_in_every_row():
     ru = pub[pub["source"] == "rosstat_zpl_regions"]
     assert ru["licence"].str.startswith("TERMS NOT VERIFIED").all()
     assert OFFICIAL_SOURCES["nbs_urban_avg_wage"][3] in set(pub.loc[pub["country"] == "CN", "licence"])
+
+
+SEC_CSV = RAW / "rosstat_zpl_sectors_2017_2023.csv"
+# a second, independently re-saved copy of tab3-zpl_2023.xlsx (numbers partly stored as text there)
+RU3B_GIT = Path("/work/.mirror/conscienceofinternalcombustion+DataScience-Final-Project/repo")
+RU3B_COMMIT = "26f63532a8ce84549ce36502120c29935ca5d2b2"
+
+
+@pytest.mark.skipif(not RU3_GIT.is_dir() or shutil.which("git") is None,
+                    reason="stored copy of InnaBoby/HSE_bootcamp_Start_DS (Rosstat tab3-zpl_2023) is not on this machine")
+def test_rosstat_sectors_rebuild_is_byte_identical(tmp_path):
+    src = _git_show(RU3_GIT, RU3_COMMIT, RU3_FILE, tmp_path / RU3_FILE)
+    out = tmp_path / "sec.csv"
+    assert _script("build_rosstat_sectors_extract").main([str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == SEC_CSV.read_bytes()
+
+
+@pytest.mark.skipif(not RU3B_GIT.is_dir() or shutil.which("git") is None,
+                    reason="second stored copy of Rosstat tab3-zpl_2023 is not on this machine")
+def test_rosstat_sectors_second_copy_has_the_same_values(tmp_path):
+    src = _git_show(RU3B_GIT, RU3B_COMMIT, RU3_FILE, tmp_path / RU3_FILE)
+    out = tmp_path / "sec_b.csv"
+    assert _script("build_rosstat_sectors_extract").main([str(src), "-o", str(out), "--no-check-sha"]) == 0
+    a, b = (pd.read_csv(f, dtype=str, keep_default_na=False) for f in (SEC_CSV, out))
+    assert a["activity"].tolist() == b["activity"].tolist() and a["year"].tolist() == b["year"].tolist()
+    assert a["wage_rub_month"].astype(float).tolist() == b["wage_rub_month"].astype(float).tolist()
+
+
+def test_rosstat_sectors_are_populations_not_occupations():
+    from csresearch.published import read_rosstat_sectors
+
+    raw = pd.read_csv(SEC_CSV, dtype=str, keep_default_na=False)
+    t = read_rosstat_sectors(SEC_CSV)
+    assert len(t) == len(raw) == 50 * 7 and t["value"].tolist() == raw["wage_rub_month"].astype(float).tolist()
+    assert t["occupation_system"].eq("all").all() and t["rung"].isna().all() and t["population"].nunique() == 50
+    total = t[t["population"].str.endswith("(Всего)")].set_index("year")["value"]
+    regions = read_rosstat_regions(RU_CSV)
+    national = regions[regions["area_type"] == "national"].set_index("year")["value"]
+    # the two Rosstat tables agree on the all-economy mean (the regional one rounds 2018-2021 to roubles)
+    assert ((total.loc[national.index] - national).abs() <= 0.5).all()
