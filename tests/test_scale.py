@@ -275,3 +275,34 @@ def test_dask_folder_input_lists_the_files_not_read(client, tmp_path, capsys):
     assert sorted(names) == ["broken.xlsx", "dup.csv", "notes.doc", "ragged.csv"]
     assert manifest["rows_in"] == 1 and any("files not read" in w for w in manifest["warnings"])
     assert "files not read: " in out and "duplicate" in out
+
+
+def test_files_are_cut_into_the_fewest_equal_blocks(tmp_path):
+    from csresearch.scale import _read_csv
+
+    path = tmp_path / "rows.csv"
+    path.write_text("title,salary_text\n" + "".join(f"agent {i:05d},{10000 + i}\n" for i in range(2000)), "utf-8")
+    size = path.stat().st_size
+    for block in (size // 3 + 1, size // 2, size + 1):
+        n = -(-size // block)
+        read = _read_csv(path, columns=None, encoding=None, blocksize=block)
+        assert read.ddf.npartitions == n  # ceil(size / block): never a small remainder block
+        rows = [len(p.compute(scheduler="sync")) for p in read.ddf.to_delayed()]
+        assert sum(rows) == 2000 and max(rows) - min(rows) <= 2  # equal blocks of lines of one length
+
+
+def test_auto_partition_size_follows_the_worker_memory_limit():
+    from csresearch.scale import _AUTO_BLOCK_MAX, _AUTO_BLOCK_MIN, _MEMORY_PER_CSV_BYTE, _auto_block_size
+
+    class Stub:
+        def __init__(self, *limits):
+            self.limits = limits
+
+        def scheduler_info(self):
+            return {"workers": {f"w{i}": {"memory_limit": m} for i, m in enumerate(self.limits)}}
+
+    gib = 1 << 30
+    assert _auto_block_size(Stub(gib // 2, gib)) == (gib // 2) // _MEMORY_PER_CSV_BYTE  # the smallest worker
+    assert _auto_block_size(Stub(64 * gib)) == _AUTO_BLOCK_MAX
+    assert _auto_block_size(Stub(1 << 20)) == _AUTO_BLOCK_MIN
+    assert _auto_block_size(Stub(0, None)) == _AUTO_BLOCK_MAX  # no limit known
