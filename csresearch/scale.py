@@ -675,6 +675,8 @@ def clean_files(
             res.info.update(path=str(r.path), input_sha256=hashes[i],
                             read_info={**r.read_info, "sha256": hashes[i], "n_rows": n_rows})
             results.append(res)
+        # the row hashes and lines (16 bytes a row) are done with: free them before the cleaning
+        del done, lines, dupes
 
         table = dd.concat([r.table for r in results]) if len(results) > 1 else results[0].table
         rejects = dd.concat([r.rejects for r in results]) if len(results) > 1 else results[0].rejects
