@@ -145,3 +145,27 @@ def test_rosstat_sectors_are_populations_not_occupations():
     national = regions[regions["area_type"] == "national"].set_index("year")["value"]
     # the two Rosstat tables agree on the all-economy mean (the regional one rounds 2018-2021 to roubles)
     assert ((total.loc[national.index] - national).abs() <= 0.5).all()
+
+
+def test_pay_by_place_draws_all_employee_means_apart_and_keeps_their_cells():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from csresearch.plots.labels import figure_data
+    from csresearch.plots.official import all_employee_by_place, official_by_place, plot_official_by_place
+
+    pub = published_statistics(RAW)
+    allemp = all_employee_by_place(pub)
+    ru = allemp[allemp["country"] == "RU"]
+    # the 82 subjects printed whole, latest year, x 12; no okrug counted twice, no district or national row
+    assert len(ru) == 82 and set(ru["area_type"]) == {"region"} and set(ru["year"]) == {2023}
+    raw = pd.read_csv(RU_CSV, dtype=str, keep_default_na=False)
+    moscow = float(raw.loc[(raw["region"] == "г. Москва") & (raw["year"] == "2023"), "wage_rub_month"].iloc[0])
+    assert ru.loc[ru["region_or_city"] == "г. Москва", "mean"].iloc[0] == 12 * moscow
+    cn = allemp[allemp["country"] == "CN"]
+    assert len(cn) == 1 and cn["year"].iloc[0] == 2019 and allemp["mean_ppp"].notna().all()
+    places = official_by_place(pub)
+    fig = plot_official_by_place(places, None, allemp)
+    assert len(figure_data(fig)) == len(places) + len(allemp)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert sum(label.startswith("all employees, not CS") for label in labels) == 2

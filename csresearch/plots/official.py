@@ -31,9 +31,12 @@ PLACES = {"US": ("state", "all wage and salary jobs"), "GB": ("national", "Full-
 #: Published monthly amounts that are a twelfth of the year by the publisher's definition, so x 12 is
 #: the annual amount: FSO's standardised monthly wage includes 1/12 of the 13th salary and of special payments.
 MONTHLY_IS_TWELFTH = {"fso_lse_t17", "rosstat_zpl_regions"}  # Rosstat: annual wage fund / 12 / headcount
-#: All-employee means published by place in local currency (no occupation): source -> (area type, population)
-ALL_EMPLOYEE_PLACES = {"rosstat_zpl_regions": ("region", "employees of organisations (full range of organisations)"),
-                       "nbs_urban_avg_wage": ("national", "employed persons in urban units (城镇单位就业人员)")}
+#: All-employee means published by place in local currency (no occupation):
+#: source -> (area type, population, publisher as the figure names it)
+ALL_EMPLOYEE_PLACES = {
+    "rosstat_zpl_regions": ("region", "employees of organisations (full range of organisations)", "Rosstat"),
+    "nbs_urban_avg_wage": ("national", "employed persons in urban units (城镇单位就业人员)", "NBS"),
+}
 
 
 def _ppp(values: pd.Series, currency: pd.Series, year: pd.Series, country: pd.Series) -> pd.Series:
@@ -144,7 +147,7 @@ def all_employee_by_place(pub: pd.DataFrame) -> pd.DataFrame:
     >>> allemp = all_employee_by_place(published_statistics("data/raw"))  # doctest: +SKIP
     """
     frames = []
-    for source, (area, population) in ALL_EMPLOYEE_PLACES.items():
+    for source, (area, population, _publisher) in ALL_EMPLOYEE_PLACES.items():
         sub = pub[(pub["source"] == source) & (pub["area_type"] == area) & (pub["population"] == population)
                   & (pub["statistic"] == "mean")]
         sub = sub[sub["year"] == sub.loc[~sub["suppressed"], "year"].max()]
@@ -200,14 +203,15 @@ def plot_official_by_place(places: pd.DataFrame, benchmark: pd.DataFrame | None 
         areas = f"{len(g)} {first['area_type']}-level areas" if len(g) > 1 else first["area_type"]
         labels.append(f"{first['rung_name']} · {country} {code} {str(first['occupation_name'])[:28]} "
                       f"({first['year']}; {areas}{gone})")
-    for j, ((country, _source), g) in enumerate(extra, start=len(groups)):
+    for j, ((country, source), g) in enumerate(extra, start=len(groups)):
         shown = g[~g["suppressed"] & g["mean_ppp"].notna()]
         ax.plot(shown["mean_ppp"], np.full(len(shown), j), "s", color="grey", mfc="none", alpha=0.7, ms=5)
         if len(shown) > 1:
             ax.plot(shown["mean_ppp"].median(), j, "|", color="black", ms=14, mew=2)
         first = g.iloc[0]
         areas = f"{len(g)} {first['area_type']}s" if len(g) > 1 else first["area_type"]
-        labels.append(f"all employees, not CS · {country} {'Rosstat' if country == 'RU' else 'NBS'} mean ({first['year']}; {areas})")
+        publisher = ALL_EMPLOYEE_PLACES.get(source, (None, None, source))[2]
+        labels.append(f"all employees, not CS · {country} {publisher} mean ({first['year']}; {areas})")
     if extra:
         ax.axhline(len(groups) - 0.5, color="grey", lw=0.6, ls="--")
     ax.set_yticks(np.arange(len(groups) + len(extra)), labels, fontsize=7)
