@@ -206,6 +206,12 @@ def test_level_cues(title, level, track):
         ("Staff Support Engineer", 2), ("首席客户官", 6),
         # E: a sysadmin post that names the help desk is that desk
         ("Системный администратор (Helpdesk)", 1), ("Системный администратор", None),
+        # F-I: more ways to name the desk, line markers in any script, "X Head", look-alikes
+        ("Helpline Advisor", 1), ("Inbound Call Representative", 1), ("CS Head", 6), ("Driver Support Specialist", 1),
+        ("Truck Driver", None), ("Супервайзер чата", 4), ("Лидер команды поддержки", 3), ("Оператор справочной службы", 1),
+        ("L2客服", 2), ("Tier II Support Analyst", 2), ("Специалист 2-ой линии поддержки", 2), ("Customer Service Head", 6),
+        ("客服（呼出）", None), ("客服兼销售", None), ("Customer Support Engineer (Field)", None),
+        ("Оператор колл-центра (без исходящих звонков)", 1), ("客服VP", 6), ("客服部长助理", 1),
     ],
 )
 def test_title_grammar_for_unseen_wording(title, level):
