@@ -285,11 +285,13 @@ def _substitutions() -> tuple[tuple[Callable[..., str], Callable[[re.Match[str]]
 
 
 def _scrub_one(text: str, max_passes: int) -> str:
-    # patterns in order; repeat until stable so that scrub_pii is idempotent
-    subs = _substitutions()
     # replacing inserts no digit, so the count can only fall: an upper bound for every pass
-    digits = len(_DIGIT.findall(text))
-    for _ in range(max(1, max_passes)):
+    return _passes(text, len(_DIGIT.findall(text)), max(1, max_passes), _substitutions())
+
+
+def _passes(text: str, digits: int, passes: int, subs: tuple) -> str:
+    # patterns in order; repeat until stable so that scrub_pii is idempotent
+    for _ in range(passes):
         before = text
         for sub, repl, need in subs:
             if digits >= need:
@@ -297,6 +299,56 @@ def _scrub_one(text: str, max_passes: int) -> str:
         if text == before:
             break
     return text
+
+
+@functools.lru_cache(maxsize=1)
+def _literal_sets() -> tuple[frozenset[str] | None, ...]:
+    from .clean._screen import required_literals
+
+    return tuple(required_literals(p.regex) for p in _patterns())
+
+
+def _scrub_distinct(values: list[str], max_passes: int) -> list[str]:
+    """:func:`_scrub_one` of each value, with the patterns screened for all values at once.
+
+    A pattern whose required literals (:func:`csresearch.clean._screen.required_literals`) a
+    value lacks cannot match it; most values (company names, titles) lack every pattern's and
+    come back as they are without a regex call. Once a pattern changes a value, the rest of
+    the passes run in full (a token just inserted may complete a later pattern's literal).
+    """
+    from .clean._screen import substring_hits
+
+    if not values:
+        return []
+    subs = _substitutions()
+    hits = substring_hits(values)
+    screen = np.ones((len(values), len(subs)), dtype=bool)
+    for j, lits in enumerate(_literal_sets()):
+        if lits is not None:
+            screen[:, j] = hits(lits)
+    out = list(values)
+    for i in np.flatnonzero(screen.any(axis=1)):
+        out[i] = _scrub_screened(values[i], screen[i], max_passes, subs)
+    return out
+
+
+def _scrub_screened(text: str, screen: np.ndarray, max_passes: int, subs: tuple) -> str:
+    """:func:`_scrub_one` of ``text``, given which patterns may match it (``screen``)."""
+    digits = len(_DIGIT.findall(text))
+    for j in np.flatnonzero(screen):
+        sub, repl, need = subs[j]
+        if digits >= need:
+            new = sub(repl, text)
+            if new != text:
+                break
+    else:
+        return text  # the first pass changes nothing: neither would the full one
+    before = text
+    text = new
+    for sub, repl, need in subs[j + 1:]:  # the rest of the first pass, as _scrub_one
+        if digits >= need:
+            text = sub(repl, text)
+    return text if text == before else _passes(text, digits, max(1, max_passes) - 1, subs)
 
 
 def scrub_pii(texts: pd.Series | Iterable[object], *, max_passes: int = 3) -> pd.Series:
@@ -344,8 +396,8 @@ def scrub_pii(texts: pd.Series | Iterable[object], *, max_passes: int = 3) -> pd
     series = _as_series(texts)
     as_text, distinct = _distinct_strings(series)
     # each distinct value is scrubbed once (real columns repeat heavily), then mapped back;
-    # the regex engine does the work, so a plain loop costs the same as Series.str.replace
-    scrubbed = [_scrub_one(v, max_passes) for v in distinct]
+    # the patterns are screened for all distinct values at once (most values need none)
+    scrubbed = _scrub_distinct(distinct.tolist(), max_passes)
     mapping = pd.Series(scrubbed, index=distinct.to_numpy(), dtype=object)
     out = pd.Series(np.nan, index=series.index, dtype=object)
     out[as_text.index] = as_text.map(mapping).to_numpy()

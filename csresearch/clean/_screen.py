@@ -190,7 +190,11 @@ def substring_hits(texts: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(list(texts), type=pa.string())
+    texts = list(texts)
+    try:
+        arr = pa.array(texts, type=pa.string())
+    except (UnicodeEncodeError, pa.ArrowException):  # lone surrogates: every text may hold any literal
+        return lambda literals: np.ones(len(texts), dtype=bool)
     cache: dict[frozenset[str], np.ndarray] = {}
 
     def hits(literals: frozenset[str]) -> np.ndarray:
