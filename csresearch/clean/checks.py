@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .encoded import combine, encode
+
 __all__ = ["RowChecks", "row_checks", "row_hashes", "first_copies"]
 
 #: Largest respondent count accepted; beyond it a count is a unit or parsing error.
@@ -97,21 +99,21 @@ def first_copies(keys: np.ndarray, rows: int | np.ndarray) -> np.ndarray:
 
 
 def _first_copy(raw: pd.DataFrame, usable: pd.Series) -> np.ndarray:
-    """Position of the first identical row for each exact duplicate, else -1 (vectorised)."""
+    """Position of the first identical row for each exact duplicate, else -1 (vectorised).
+
+    Rows are identical when every cell's text is (missing equal to missing): each column is
+    factorised and rows with the same combination of codes are copies, exactly, with no hash.
+    """
     out = np.full(len(raw), -1, dtype=np.int64)
     if raw.empty or raw.shape[1] == 0:
         return out
-    keys = pd.util.hash_pandas_object(raw.astype("str"), index=False).to_numpy()
-    codes, _ = pd.factorize(keys)
-    first = pd.Series(np.arange(len(raw))).groupby(codes).transform("min").to_numpy()
-    dup = (first != np.arange(len(raw))) & usable.to_numpy()
-    # the 64-bit hash decides; confirm each flagged pair cell by cell so "exact" means exact
-    if dup.any():
-        pos = np.flatnonzero(dup)
-        a = raw.iloc[pos].astype("str").reset_index(drop=True)
-        b = raw.iloc[first[pos]].astype("str").reset_index(drop=True)
-        same = ((a == b) | (a.isna() & b.isna())).all(axis=1).to_numpy()
-        out[pos[same]] = first[pos[same]]
+    combo, _ = combine(*(encode(raw.iloc[:, j].astype("str")) for j in range(raw.shape[1])))
+    pos = np.arange(len(raw))
+    first = np.full(int(combo.max()) + 1, len(raw), dtype=np.int64)
+    np.minimum.at(first, combo, pos)
+    first = first[combo]
+    dup = (first != pos) & usable.to_numpy()
+    out[dup] = first[dup]
     return out
 
 
