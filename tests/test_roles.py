@@ -212,6 +212,10 @@ def test_level_cues(title, level, track):
         ("L2客服", 2), ("Tier II Support Analyst", 2), ("Специалист 2-ой линии поддержки", 2), ("Customer Service Head", 6),
         ("客服（呼出）", None), ("客服兼销售", None), ("Customer Support Engineer (Field)", None),
         ("Оператор колл-центра (без исходящих звонков)", 1), ("客服VP", 6), ("客服部长助理", 1),
+        ("Chief Happiness Officer", None), ("Happiness Engineer", 1), ("Learner Support Assistant", None),
+        # J: jobs about the desk that are other trades (a bare 招聘 announces the ad)
+        ("Call Centre Recruiter", None), ("客服招聘专员", None), ("招聘客服（可全职）", 1), ("客服机器人训练师", None),
+        ("Contact Center Engineer", None), ("Рекрутер в контакт-центр", None),
     ],
 )
 def test_title_grammar_for_unseen_wording(title, level):
