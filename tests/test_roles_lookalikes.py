@@ -46,6 +46,10 @@ from csresearch.clean.roles import classify_titles
         ("Network Support Specialist", False),
         ("Car Dealership Service Advisor", False),
         ("Truck Aftersales Coordinator", False),
+        # the front desk and check-in counter under a service title; relations desks serve
+        ("Guest Services Agent - Hotel", False),
+        ("Passenger Service Agent", False),
+        ("Guest Relations Agent", True),
         # English: enquiries, counters and service words the lexicon lacked
         ("Enquiries Officer", True),
         ("clerk, customer inquiries", True),
@@ -54,6 +58,9 @@ from csresearch.clean.roles import classify_titles
         ("Customer Satisfaction Specialist", True),
         ("Account Information Clerk", True),
         ("After-Sales Coordinator", True),
+        # a claim for lost or damaged goods is a complaint; an insurance claims clerk processes
+        ("Damaged Goods Claims Agent", True),
+        ("Insurance Claims Clerk", False),
     ],
 )
 def test_lookalike_and_wording_kinds(title, is_cs):
