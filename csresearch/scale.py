@@ -10,7 +10,8 @@ implementation of the cleaning and the dask result is the pandas result, row for
   line and ``record_id`` is the pandas path's; frames without a ``source_row`` index are
   numbered with ``first_row`` = the global number of each partition's first row;
 - one cleaning task per partition feeds the table, the rejects and the manifest, so writing
-  all three cleans each partition once;
+  all three cleans each partition once (:func:`clean_files` cleans and writes a partition in
+  one task, so a worker holds one cleaned partition at a time);
 - per-partition manifests add up (``rows_in = rows_table + rows_rejected`` in every partition,
   so in the sum);
 - :func:`clean_files` reads files with the same encoding detection, delimiter sniffing and
@@ -27,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +93,8 @@ class DaskCleanResult:
     source: str
     info: dict[str, Any] = field(default_factory=dict)
     _manifest: dict[str, Any] | None = field(default=None, repr=False)
+    _results: list[Any] = field(default_factory=list, repr=False)  # delayed CleanResult per partition
+    _rejects_meta: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -234,6 +238,26 @@ def _manifest_of(res: CleanResult | None) -> pd.DataFrame:
     return pd.DataFrame({"manifest": pd.Series([text], dtype="str")})
 
 
+def _write_partition(res: CleanResult | None, rejects_meta: pd.DataFrame, outputs: Mapping[str, Path],
+                     name: str) -> str:
+    """Write one partition's table and rejects as parquet and return its manifest as JSON.
+
+    One task per partition that cleans, writes and keeps only the manifest: with separate
+    table, rejects and manifest tasks a worker held each cleaned partition until all three had
+    run, and a 10 M-row run grew one worker to 3 GiB.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table_meta = empty_processed()
+    for key, frame, meta in (("table", _table_of(res, table_meta), table_meta),
+                             ("rejects", _rejects_of(res, rejects_meta), rejects_meta)):
+        schema = pa.Schema.from_pandas(meta, preserve_index=False)  # every file of a dataset alike
+        pq.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False),
+                       Path(outputs[key]) / name, compression="zstd")
+    return _manifest_of(res)["manifest"].iloc[0]
+
+
 def _parse_manifests(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [json.loads(t) for t in frame["manifest"]]
 
@@ -321,7 +345,8 @@ def clean_survey_dask(
                                 meta=_MANIFEST_META, verify_meta=False)
     info = {"source": source, "engine": "dask", "npartitions": len(parts),
             "partition_rows": [int(n) for n in lengths]}
-    return DaskCleanResult(table=table, rejects=rejects, manifests=manifests, source=source, info=info)
+    return DaskCleanResult(table=table, rejects=rejects, manifests=manifests, source=source, info=info,
+                           _results=results, _rejects_meta=rejects_meta)
 
 
 # --------------------------------------------------------------------------------------------
@@ -678,18 +703,18 @@ def clean_files(
         # the row hashes and lines (16 bytes a row) are done with: free them before the cleaning
         del done, lines, dupes
 
-        table = dd.concat([r.table for r in results]) if len(results) > 1 else results[0].table
-        rejects = dd.concat([r.rejects for r in results]) if len(results) > 1 else results[0].rejects
         outputs = {"table": out / f"{source}_table", "rejects": out / f"{source}_rejects"}
-        writes = [
-            frame.to_parquet(outputs[key], write_index=False, compression="zstd", overwrite=True, compute=False)
-            for key, frame in (("table", table), ("rejects", rejects))
-        ]
-        # One compute: each partition is read and cleaned once for table, rejects and manifest.
-        _, _, *parts = dask.compute(writes[0], writes[1], *[r.manifests for r in results], scheduler=client)
+        for folder in outputs.values():  # replaced, as dask's to_parquet(overwrite=True) does
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        # One task per partition reads, cleans and writes it, returning only its manifest.
+        write = dask.delayed(_write_partition, pure=True)
+        numbers = iter(range(sum(len(r._results) for r in results)))
+        writes = [[write(p, rejects_meta, outputs, f"part.{next(numbers)}.parquet") for p in r._results] for r in results]
+        (parts,) = dask.compute(writes, scheduler=client)
         n_workers = len(client.scheduler_info().get("workers", {}))
 
-    per_file = [combine_manifests(_parse_manifests(ps), r.info) for ps, r in zip(parts, results)]
+    per_file = [combine_manifests([json.loads(t) for t in ps], r.info) for ps, r in zip(parts, results)]
     reasons: dict[str, int] = {}
     for m in per_file:
         for k, v in m["rejected_by_reason"].items():
