@@ -223,6 +223,12 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False, **kwar
     if index:
         frame.index = frame.index.map(lambda v: tuple(map(_escape_value, v)) if isinstance(v, tuple) else _escape_value(v))
     kwargs.setdefault("lineterminator", "\n")
+    if not index and kwargs == {"lineterminator": "\n"}:
+        from .csv_text import csv_bytes
+
+        data = csv_bytes(frame)  # the same bytes as to_csv, vectorised; None for frames it does not cover
+        if data is not None:
+            return atomic_write(path, lambda tmp: tmp.write_bytes(data))
     return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=index, **kwargs))
 
 
