@@ -163,6 +163,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
                 skipped.append(f"{Path(p).name} ({str(exc).removeprefix(str(p) + ': ')})")
                 continue
             res = clean_survey(df, source=source, keep_raw=args.keep_raw is not None, **common)
+            del df  # the raw frame is not needed to write: free it before the next file or the write
             res.manifest["path"] = str(p)
             results.append(res)
         if not results:
