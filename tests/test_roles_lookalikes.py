@@ -61,6 +61,15 @@ from csresearch.clean.roles import classify_titles
         # a claim for lost or damaged goods is a complaint; an insurance claims clerk processes
         ("Damaged Goods Claims Agent", True),
         ("Insurance Claims Clerk", False),
+        # enquiries answered for the press, media or investors are communications work; a buyer
+        # or warehouse hand at a desk works on stock (review of the enquiries cue)
+        ("Press Enquiries Officer", False),
+        ("Media Inquiries Coordinator", False),
+        ("Investor Relations Officer", False),
+        ("Order Desk Buyer", False),
+        ("Merchandise Returns Warehouse Operative", False),
+        ("Customer Enquiries Officer", True),
+        ("Warehouse Customer Service Representative", True),
     ],
 )
 def test_lookalike_and_wording_kinds(title, is_cs):
