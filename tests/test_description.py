@@ -53,6 +53,26 @@ def test_the_description_overrules_the_title_both_ways():
     assert out["evidence"].iloc[4] == "missing"  # no title: nothing to classify, whatever the description
 
 
+@pytest.mark.parametrize("title,desc", [
+    ("Sales Executive", "No sales experience needed. Answer calls from our leads."),
+    ("Telesales Agent", "No prior sales experience required; answer calls from interested customers."),
+    ("电话销售", "不需要销售经验，负责接听客户来电"),
+    ("Менеджер по продажам", "Без опыта продаж, обучим. Отвечать на звонки клиентов."),
+])
+def test_no_experience_required_is_not_denied_selling(title, desc):
+    # who may apply is not what the job does: a selling title stays selling (review finding:
+    # these read as two CS cues, a "strong" description verdict that made the rows CS)
+    out = classify_roles([title], [desc])
+    assert not out["is_customer_service"].iloc[0], out["evidence"].iloc[0]
+
+
+def test_denied_selling_duties_still_count_for_customer_service():
+    out = read_descriptions(["无需销售，负责接听客户来电，解答客户咨询",
+                             "Answer customer enquiries; no sales targets",
+                             "Отвечать на обращения клиентов, без продаж"])
+    assert out["description_role"].tolist() == ["customer_service"] * 3
+
+
 def test_description_wins_on_labelled_postings_where_title_and_description_disagree():
     """On data/labelled/role_postings.csv (labelled by reading the description), the
     description-aware flag is right more often than the title-only one where they disagree,

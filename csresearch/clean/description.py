@@ -100,6 +100,7 @@ class _Entry:
 class _Reader:
     max_chars: int
     negations: tuple[_Entry, ...]
+    requirements: tuple[_Entry, ...]  # experience required (or not): removed before negations
     entries: tuple[_Entry, ...]  # every other pattern, in YAML order within each group, then the negations
     matcher: Any  # an RE2 set of ``entries``: which of them match, in one pass over the text
     meta: tuple[tuple[str, str, int], ...]  # per entry: group, label, duty kind's position (-1: not a duty)
@@ -144,6 +145,7 @@ def _reader(name: str = "descriptions.yaml") -> _Reader:
             raise ReferenceDataError(f"{where}:channels must name exactly {CHANNELS}")
         entries = tuple(e for g in _GROUPS for e in _group(raw, g, where))
         negations = tuple(_entries("negations", "negation", raw["negations"], where))
+        requirements = tuple(_entries("experience_requirements", "experience", raw["experience_requirements"], where))
         max_chars = int(raw["max_chars"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ReferenceDataError(f"{where} is missing or malforms the entry {exc}") from exc
@@ -152,12 +154,12 @@ def _reader(name: str = "descriptions.yaml") -> _Reader:
     # flushed and rebuilt within every text (about 50x slower, benchmarks/bench_roles.py).
     options.max_mem = _SET_MEMORY
     matcher = re2.Set.SearchSet(options)
-    for e in entries + negations:
+    every = entries + negations + requirements
+    for e in every:
         matcher.Add(e.pattern.pattern)
     matcher.Compile()
-    every = entries + negations
     meta = tuple((e.group, e.label, DUTY_KINDS.index(e.label) if e.group == "duties" else -1) for e in every)
-    return _Reader(max_chars, negations, every, matcher, meta)
+    return _Reader(max_chars, negations, requirements, every, matcher, meta)
 
 
 _DASH_CHARS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
@@ -238,6 +240,10 @@ def duty_role(scores: dict[str, int]) -> str | None:
 def _read_one(text: bytes, r: _Reader) -> tuple:
     """The description fields of one normalised text and its cue count per duty kind."""
     found = sorted(r.matcher.Match(text) or ())  # YAML order: the first team-size entry wins
+    if found and r.entries[found[-1]].group == "experience_requirements":
+        for e in r.requirements:  # who may apply is not what the job does
+            text = e.pattern.sub(b" ", text)
+        found = sorted(r.matcher.Match(text) or ())
     negated = bool(found) and r.entries[found[-1]].group == "negations"
     if negated:  # rare: remove the denied selling, then read the rest again
         for e in r.negations:
