@@ -44,17 +44,21 @@ def f1(y: np.ndarray, p: np.ndarray) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def predictions(posts: pd.DataFrame, titles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """CS flags, title-only and with description, each source scored by a model that never saw it."""
+def predictions(posts: pd.DataFrame, titles: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CS flags, title-only and with description, each source scored by a model that never saw it,
+    and whether the description decided the row (``evidence`` starts with ``description:``)."""
     t, d = pd.Series(False, index=posts.index), pd.Series(False, index=posts.index)
+    decided = pd.Series(False, index=posts.index)
     for source, part in posts.groupby("source"):
         model = fit_role_model(titles[titles["source"] != source])
         t[part.index] = classify_roles(part["title"], model=model)["is_customer_service"].to_numpy()
-        d[part.index] = classify_roles(part["title"], part["description"], model=model)["is_customer_service"].to_numpy()
-    return t.to_numpy(bool), d.to_numpy(bool)
+        out = classify_roles(part["title"], part["description"], model=model)
+        d[part.index] = out["is_customer_service"].to_numpy()
+        decided[part.index] = out["evidence"].astype(str).str.startswith("description:").to_numpy()
+    return t.to_numpy(bool), d.to_numpy(bool), decided.to_numpy(bool)
 
 
-def report(name: str, posts: pd.DataFrame, t: np.ndarray, d: np.ndarray) -> None:
+def report(name: str, posts: pd.DataFrame, t: np.ndarray, d: np.ndarray, decided: np.ndarray) -> None:
     y, says = _truthy(posts["is_customer_service"]), _truthy(posts["title_says_cs"])
     disagree, look = says != y, says & ~y
     rows = {}
@@ -72,6 +76,9 @@ def report(name: str, posts: pd.DataFrame, t: np.ndarray, d: np.ndarray) -> None
             "caught desc": (~d)[lm].mean() if lm.any() else np.nan,
         }
     print(f"\n{name}: title-only vs description-aware (CS flag)\n" + pd.DataFrame(rows).T.round(3).to_string())
+    # the figure behind role_classifier._DESCRIPTION_PRECISION (the confidence of such rows)
+    right = int((y == d)[decided].sum())
+    print(f"{name}: rows the description decided: {right} of {int(decided.sum())} right")
 
 
 def main() -> None:
@@ -80,8 +87,7 @@ def main() -> None:
     held = posts["holdout"].fillna("").str.lower().eq("final")
     for name, part in (("development postings", posts[~held]), ("held-back postings (holdout == final)", posts[held])):
         part = part.reset_index(drop=True)
-        t, d = predictions(part, titles)
-        report(name, part, t, d)
+        report(name, part, *predictions(part, titles))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ REVIEW_THRESHOLD = 0.8
 ROLE_COLUMNS = ("is_customer_service", "level", "level_name", "track", "function", "confidence",
                 "language", "evidence", "needs_review")
 # Where the description overruled the title, the result was right this often on the held-back
-# postings (22 of 30, benchmarks/eval_descriptions_latest.txt; 18 of 18 on the development
+# postings (22 of 30, in-sample since cues were added after their first contact; printed by
+# benchmarks/eval_descriptions.py into eval_descriptions_latest.txt; 18 of 18 on the development
 # postings the cues were written on): the confidence of a verdict the description decided,
 # below REVIEW_THRESHOLD, so such rows are flagged for review.
 _DESCRIPTION_PRECISION = 0.75
