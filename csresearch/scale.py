@@ -399,6 +399,21 @@ def _parse_block(block: bytes, path: Path, enc: str, sep: str, first: bool, head
     return df.set_axis(names, axis=1)
 
 
+def _check_partition_size(partition_size: Any) -> None:
+    """Refuse a block size that is not "auto", None (one block per file) or a positive size:
+    0 or a negative number would otherwise read each file as one block without a word."""
+    if partition_size is None or partition_size == "auto":
+        return
+    from dask.utils import parse_bytes
+
+    try:
+        size = parse_bytes(partition_size) if isinstance(partition_size, str) else int(partition_size)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"partition_size must be 'auto', None or a positive size such as '32MB', not {partition_size!r}") from exc
+    if size <= 0:
+        raise ValueError(f"partition_size must be 'auto', None or a positive size such as '32MB', not {partition_size!r}")
+
+
 def _read_csv(path: Path, *, columns: Any, encoding: str | None, blocksize: Any) -> _FileRead:
     """A delimited text file as a dask DataFrame of blocks, each parsed as read_table parses a file.
 
@@ -628,6 +643,7 @@ def clean_files(
     out.mkdir(parents=True, exist_ok=True)
     names = file_source_names(source, paths)
 
+    _check_partition_size(partition_size)
     with _client(scheduler) as client:
         block_size = _auto_block_size(client) if partition_size == "auto" else partition_size
         reads: list[_FileRead] = []

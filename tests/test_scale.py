@@ -306,3 +306,12 @@ def test_auto_partition_size_follows_the_worker_memory_limit():
     assert _auto_block_size(Stub(64 * gib)) == _AUTO_BLOCK_MAX
     assert _auto_block_size(Stub(1 << 20)) == _AUTO_BLOCK_MIN
     assert _auto_block_size(Stub(0, None)) == _AUTO_BLOCK_MAX  # no limit known
+
+
+@pytest.mark.parametrize("size", [0, -5, "0B", "-1MB", "lots"])
+def test_a_partition_size_that_is_not_positive_is_refused(tmp_path, size):
+    # refused before any cluster starts: 0 used to read each file as one block without a word
+    path = tmp_path / "a.csv"
+    path.write_text("title,salary\nx,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="partition_size"):
+        clean_files([path], source="p", outdir=tmp_path / "o", partition_size=size)
