@@ -223,25 +223,28 @@ def _longest_line(path: Path, limit: int) -> None:
 def _to_utf8(path: Path, data: bytes, encoding: str | None) -> tuple[bytes, str]:
     """``data`` as checked UTF-8 bytes, and the encoding it was in: one pass, in chunks.
 
-    UTF-8 input is validated, not copied; other encodings are transcoded chunk by chunk, so
-    the text never exists as one large Python string. A decoding error is reported by
-    :func:`_decode`, which says where.
+    UTF-8 input (with or without a byte-order mark) is validated, not copied; other
+    encodings are transcoded chunk by chunk, so the text never exists as one large Python
+    string. A decoding error is reported by :func:`_decode`, which says where.
     """
-    import codecs
-
     try:
         enc = encoding or detect_encoding(data[: 1 << 20])
-        decoder = codecs.getincrementaldecoder(enc)()
+        name = codecs.lookup(enc).name
     except InputFileError as exc:
         raise InputFileError(f"{path}: {exc}") from None
     except LookupError:
         raise InputFileError(f"{path}: unknown encoding {enc!r}") from None
-    step, view = 1 << 22, memoryview(data)
-    utf8 = codecs.lookup(enc).name == "utf-8"  # utf_8, utf8, UTF-8 ... but not utf_8_sig
+    # UTF-8 with a BOM is UTF-8 after its first three bytes: validate those, keep the bytes
+    utf8 = name in ("utf-8", "utf-8-sig")
+    view = memoryview(data)
+    if name == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        view = view[len(codecs.BOM_UTF8):]
+    decoder = codecs.getincrementaldecoder("utf_8" if utf8 else enc)()
+    step, n = 1 << 22, len(view)
     parts: list[bytes] = []
     try:
-        for i in range(0, len(data), step):
-            text = decoder.decode(view[i:i + step], final=i + step >= len(data))
+        for i in range(0, n, step):
+            text = decoder.decode(view[i:i + step], final=i + step >= n)
             if not utf8:
                 parts.append(text.encode("utf_8"))
     except UnicodeDecodeError:
@@ -249,7 +252,7 @@ def _to_utf8(path: Path, data: bytes, encoding: str | None) -> tuple[bytes, str]
         raise
     if not enc.startswith("utf"):
         _check_no_utf8_lines(path, data, enc)
-    return (data if utf8 or enc == "utf_8_sig" else b"".join(parts)), enc
+    return (data if utf8 else b"".join(parts)), enc
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
