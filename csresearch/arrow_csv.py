@@ -43,7 +43,7 @@ def read_single_line_records(data: bytes, sep: str, *, header: bool, width: int 
     if data.count(b"\r") != data.count(b"\r\n"):  # a lone carriage return ends a line: pandas path
         return None
     view = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
-    if not len(view):
+    if not len(view) or _last_line_opens_a_quote(data):
         return None
     if width is None:
         width = _first_record_width(view, sep)
@@ -64,7 +64,7 @@ def read_single_line_records(data: bytes, sep: str, *, header: bool, width: int 
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     lines = _record_lines(view, table.num_rows)
-    if lines is None:
+    if lines is None or _ends_in_a_cell(table):
         return None
     if header:
         if not table.num_rows:
@@ -77,6 +77,28 @@ def read_single_line_records(data: bytes, sep: str, *, header: bool, width: int 
     df = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     return df.set_axis(columns, axis=1).set_axis(pd.Index(lines + (first_line - 1), name="source_row"), axis=0)
+
+
+def _last_line_opens_a_quote(data: bytes) -> bool:
+    """An odd number of quotes on the last line: a quote may run to the end of the file.
+
+    pyarrow then reads the rest of the file, trailing line break included, into the cell, where
+    pandas reports a truncated file. Earlier lines need no check: a quote left open there spans
+    lines, which the line count refuses. An odd count that is not an open quote (``5" screen``)
+    only sends the file to the pandas parser, which gives the same answer.
+    """
+    body = data.rstrip(b"\r\n")
+    last = body[body.rfind(b"\n") + 1:]
+    # without a final line break any quote on the last line may be open at the end of the file
+    return last.count(b'"') % 2 == 1 or (b'"' in last and len(body) == len(data))
+
+
+def _ends_in_a_cell(table) -> bool:
+    """The last record holds a line break: a quote opened mid-field (``a",\"``) ran to the end."""
+    if not table.num_rows:
+        return False
+    last = table.slice(table.num_rows - 1).to_pylist()[0].values()
+    return any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last)
 
 
 def _first_record_width(view: memoryview, sep: str) -> int:
