@@ -30,6 +30,24 @@ def check_sha256(name: str, blob: bytes, sha256: str, error: type[Exception]) ->
         raise error(f"{name}: SHA-256 {digest[:12]} is not the recorded {sha256[:12]} (another release?)")
 
 
+def sheet_cells(source: Path, sha256: str | None, error: type[Exception], *, sheets: list[str],
+                sheet: str) -> list[tuple[str, ...]]:
+    """Every row of one sheet as printed cells (:func:`cell`), after checking the workbook.
+
+    ``error`` if the file is missing, is not the recorded copy (``sha256`` given) or its sheet
+    names are not ``sheets``.
+    """
+    from openpyxl import load_workbook
+
+    blob = read_checked(source, sha256, error)
+    wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
+    if wb.sheetnames != sheets:
+        raise error(f"{source.name}: sheets {wb.sheetnames}, expected {sheets}")
+    rows = [tuple(cell(v) for v in r) for r in wb[sheet].iter_rows(values_only=True)]
+    wb.close()
+    return rows
+
+
 def cell(value: object) -> str:
     """A workbook cell as the publisher printed it (outer spaces stripped)."""
     # openpyxl gives ints for whole numbers and floats otherwise; repr-free str() keeps the digits

@@ -34,13 +34,12 @@ Examples
 
 from __future__ import annotations
 
-import io
 import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _extract_common import cell as _cell, read_checked, run_extract  # noqa: E402  (a sibling script module, not a package)
+from _extract_common import run_extract, sheet_cells  # noqa: E402  (a sibling script module, not a package)
 
 RELEASE = "Rosstat tab4-zpl_2023.xlsx (copy: koomytcevaav18/advanced_python_project@76c2a525)"
 SHA256 = "5279723cfa93c5b3c1c35f0624c66a84ba7442b1e719f0a290d28cee4dfe46ce"
@@ -56,14 +55,7 @@ class SourceError(RuntimeError):
 
 def read_rows(source: Path, *, check_sha: bool = True) -> list[dict[str, str]]:
     """Parse the sheet into extract rows (published strings, no re-rounding)."""
-    from openpyxl import load_workbook
-
-    blob = read_checked(source, SHA256 if check_sha else None, SourceError)
-    wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
-    if wb.sheetnames != [SHEET]:
-        raise SourceError(f"{source.name}: sheets {wb.sheetnames}, expected [{SHEET!r}]")
-    cells = [tuple(_cell(v) for v in r) for r in wb[SHEET].iter_rows(values_only=True)]
-    wb.close()
+    cells = sheet_cells(source, SHA256 if check_sha else None, SourceError, sheets=[SHEET], sheet=SHEET)
     if cells[0][:7] != HEADER:
         raise SourceError(f"{source.name}: header {cells[0][:7]} is not {HEADER}")
     years = [h.split()[0] for h in HEADER[1:]]

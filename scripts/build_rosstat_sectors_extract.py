@@ -33,12 +33,11 @@ Examples
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _extract_common import cell as _cell, read_checked, run_extract  # noqa: E402  (a sibling script module, not a package)
+from _extract_common import run_extract, sheet_cells  # noqa: E402  (a sibling script module, not a package)
 
 RELEASE = "Rosstat tab3-zpl_2023.xlsx (copy: InnaBoby/HSE_bootcamp_Start_DS@9cdaeace)"
 SHA256 = "1f161a22a30f1b60bc6a251c7646d7ba9c17cdae463e4c19f599c824e02e9977"
@@ -53,14 +52,7 @@ class SourceError(RuntimeError):
 
 def read_rows(source: Path, *, check_sha: bool = True) -> list[dict[str, str]]:
     """Parse the OKVED 2 sheet into extract rows (published strings, no re-rounding)."""
-    from openpyxl import load_workbook
-
-    blob = read_checked(source, SHA256 if check_sha else None, SourceError)
-    wb = load_workbook(io.BytesIO(blob), read_only=True, data_only=True)
-    if wb.sheetnames != SHEETS:
-        raise SourceError(f"{source.name}: sheets {wb.sheetnames}, expected {SHEETS}")
-    cells = [tuple(_cell(v) for v in r) for r in wb[SHEETS[0]].iter_rows(values_only=True)]
-    wb.close()
+    cells = sheet_cells(source, SHA256 if check_sha else None, SourceError, sheets=SHEETS, sheet=SHEETS[0])
     if cells[0][1:8] != YEARS:
         raise SourceError(f"{source.name}: year header {cells[0][1:8]} is not {YEARS}")
     rows = []

@@ -41,23 +41,29 @@ def _git_show(git: Path, commit: str, path: str, dest: Path) -> Path:
     return dest
 
 
-@pytest.mark.skipif(not RU_GIT.is_dir() or shutil.which("git") is None,
-                    reason="stored copy of koomytcevaav18/advanced_python_project (Rosstat tab4-zpl_2023) is not on this machine")
-def test_rosstat_rebuild_is_byte_identical(tmp_path):
-    src = _git_show(RU_GIT, RU_COMMIT, RU_FILE, tmp_path / RU_FILE)
-    out = tmp_path / "ru.csv"
-    assert _script("build_rosstat_regions_extract").main([str(src), "-o", str(out)]) == 0
-    assert out.read_bytes() == RU_CSV.read_bytes()
+SEC_CSV = RAW / "rosstat_zpl_sectors_2017_2023.csv"
 
 
-@pytest.mark.skipif(not CN_GIT.is_dir() or shutil.which("git") is None,
-                    reason="stored copy of xiehuiaa/housing_price (the NBS export) is not on this machine")
-def test_nbs_rebuild_is_byte_identical(tmp_path):
-    pytest.importorskip("xlrd", reason="xlrd (test extra) reads the NBS .xls export")
-    src = _git_show(CN_GIT, CN_COMMIT, CN_FILE, tmp_path / "nbs.xls")
-    out = tmp_path / "cn.csv"
-    assert _script("build_nbs_wage_extract").main([str(src), "-o", str(out)]) == 0
-    assert out.read_bytes() == CN_CSV.read_bytes()
+def _stored(git: Path, repo: str):
+    return pytest.mark.skipif(not git.is_dir() or shutil.which("git") is None,
+                              reason=f"stored copy of {repo} is not on this machine")
+
+
+@pytest.mark.parametrize(("git", "commit", "path", "script", "shipped"), [
+    pytest.param(RU_GIT, RU_COMMIT, RU_FILE, "build_rosstat_regions_extract", RU_CSV, id="rosstat_regions",
+                 marks=_stored(RU_GIT, "koomytcevaav18/advanced_python_project (Rosstat tab4-zpl_2023)")),
+    pytest.param(RU3_GIT, RU3_COMMIT, RU3_FILE, "build_rosstat_sectors_extract", SEC_CSV, id="rosstat_sectors",
+                 marks=_stored(RU3_GIT, "InnaBoby/HSE_bootcamp_Start_DS (Rosstat tab3-zpl_2023)")),
+    pytest.param(CN_GIT, CN_COMMIT, CN_FILE, "build_nbs_wage_extract", CN_CSV, id="nbs",
+                 marks=_stored(CN_GIT, "xiehuiaa/housing_price (the NBS export)")),
+])
+def test_rebuild_is_byte_identical(tmp_path, git, commit, path, script, shipped):
+    if script == "build_nbs_wage_extract":
+        pytest.importorskip("xlrd", reason="xlrd (test extra) reads the NBS .xls export")
+    src = _git_show(git, commit, path, tmp_path / Path(path).name)
+    out = tmp_path / "extract.csv"
+    assert _script(script).main([str(src), "-o", str(out)]) == 0
+    assert out.read_bytes() == shipped.read_bytes()
 
 
 @pytest.mark.parametrize("script", ["build_rosstat_regions_extract", "build_nbs_wage_extract"])
@@ -107,19 +113,9 @@ def test_rosstat_licence_flag_is_in_every_row():
     assert OFFICIAL_SOURCES["nbs_urban_avg_wage"][3] in set(pub.loc[pub["country"] == "CN", "licence"])
 
 
-SEC_CSV = RAW / "rosstat_zpl_sectors_2017_2023.csv"
 # a second, independently re-saved copy of tab3-zpl_2023.xlsx (numbers partly stored as text there)
 RU3B_GIT = Path("/work/.mirror/conscienceofinternalcombustion+DataScience-Final-Project/repo")
 RU3B_COMMIT = "26f63532a8ce84549ce36502120c29935ca5d2b2"
-
-
-@pytest.mark.skipif(not RU3_GIT.is_dir() or shutil.which("git") is None,
-                    reason="stored copy of InnaBoby/HSE_bootcamp_Start_DS (Rosstat tab3-zpl_2023) is not on this machine")
-def test_rosstat_sectors_rebuild_is_byte_identical(tmp_path):
-    src = _git_show(RU3_GIT, RU3_COMMIT, RU3_FILE, tmp_path / RU3_FILE)
-    out = tmp_path / "sec.csv"
-    assert _script("build_rosstat_sectors_extract").main([str(src), "-o", str(out)]) == 0
-    assert out.read_bytes() == SEC_CSV.read_bytes()
 
 
 @pytest.mark.skipif(not RU3B_GIT.is_dir() or shutil.which("git") is None,
