@@ -109,3 +109,46 @@ def test_long_text_is_cut_not_rejected():
     assert len(normalise_descriptions([text], max_chars=1000)[0]) <= 1000
     assert pd.isna(read_descriptions([text])["description_role"].iloc[0])  # the cue lies past the cut
     assert np.isfinite(classify_roles(["x"], [text])["confidence"]).all()
+
+
+def test_description_columns_of_classify_roles_are_read_descriptions():
+    """classify_roles(..., description_columns=True) returns read_descriptions' values from its own
+    reading (the pipeline's one pass); NA columns without descriptions."""
+    from csresearch.clean.description import DESCRIPTION_COLUMNS
+
+    p = pd.read_csv(ROOT / "data" / "labelled" / "role_postings.csv")
+    titles = pd.concat([p["title"], p["title"].iloc[:5], pd.Series(["客服", "Agent", None, "客服专员"])],
+                       ignore_index=True)
+    descs = pd.concat([p["description"], p["description"].iloc[[7, 7, 3, 2, 1]],
+                       pd.Series([None, "  ", "<p>Answer&nbsp;customer <b>calls</b></p>", p["description"].iloc[0]])],
+                      ignore_index=True)
+    both = classify_roles(titles, descs, description_columns=True)
+    pd.testing.assert_frame_equal(both[list(DESCRIPTION_COLUMNS)], read_descriptions(descs))
+    pd.testing.assert_frame_equal(both.drop(columns=list(DESCRIPTION_COLUMNS)), classify_roles(titles, descs))
+    alone = classify_roles(titles, description_columns=True)
+    assert alone[list(DESCRIPTION_COLUMNS)].isna().all().all() and len(alone) == len(titles)
+    pd.testing.assert_frame_equal(alone[list(DESCRIPTION_COLUMNS)].reset_index(drop=True),
+                                  read_descriptions([None] * len(titles)))
+
+
+def test_the_pipeline_reads_each_distinct_description_once(monkeypatch):
+    """clean_survey reads a description once (not in the titles and again in the descriptions
+    step), and gives the table the two separate steps give."""
+    import csresearch.clean.description as description
+    from csresearch.clean.pipeline import clean_survey
+
+    raw = pd.DataFrame({
+        "title": ["客服专员", "客服专员", "电话销售", "客服主管", "客服专员", "Customer Service Agent"],
+        "salary_text": ["6-8千/月"] * 6, "city": ["上海"] * 6,
+        "description": ["负责接听客户来电，处理客户投诉", "负责逾期客户的电话催收，回款", "负责接听客户来电，处理客户投诉",
+                        "管理10人团队，处理客户投诉", None, "Answer customer enquiries by phone and chat"],
+    })
+    read, real = [], description.read_distinct
+    monkeypatch.setattr(description, "read_distinct", lambda texts: (read.extend(texts), real(texts))[1])
+    one_pass = clean_survey(raw, source="demo", country="CN", year=2024).table
+    texts = [t for t in read if t is not None]
+    assert sorted(texts) == sorted(set(texts)) and len(set(texts)) == 4
+    two_steps = clean_survey(raw, source="demo", country="CN", year=2024,
+                             steps={"descriptions": lambda d: description.read_descriptions(d)}).table
+    pd.testing.assert_frame_equal(one_pass, two_steps)
+    assert one_pass["description_team_size"].tolist()[3] == 10

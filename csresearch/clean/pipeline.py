@@ -8,6 +8,7 @@ counts add up: ``rows_in == rows_table + rows_rejected``.
 from __future__ import annotations
 
 import hashlib
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -410,10 +411,7 @@ def clean_survey(
     flags = (on_distinct(_join_flags, pay["flags"], composed_flag).only() if composed_flag is not None
              else pay["flags"].map(lambda f: _join_flags(f, False)))
     # the description is read, never kept: only what is read from it reaches the table
-    has_description = "description" in text
-    roles = _role_block(on_distinct(fn["titles"], column("title"), column("description")) if has_description
-                        else on_distinct(fn["titles"], column("title")))
-    described = on_distinct(fn["descriptions"], column("description"))
+    roles, described = _roles_and_descriptions(fn, column("title"), column("description"), "description" in text)
     exp = _experience_block(on_distinct(fn["experience"], column("experience_text")))
     edu = on_distinct(fn["education"], column("education_text"))
     education = edu.only().map(lambda s: s.astype("str"))
@@ -684,6 +682,30 @@ def _pay_block(pay: Block) -> Block:
         "annual_mid": _annual_mid(p),
     })
     return Block(pay.codes, out)
+
+
+def _is_default(fn: Mapping[str, Callable], key: str) -> bool:
+    """Is step ``key`` the default of :func:`default_steps` (not replaced by the caller)?"""
+    module, name = _STEP_PATHS[key]
+    loaded = sys.modules.get(module)
+    return loaded is not None and fn[key] is getattr(loaded, name, None)
+
+
+def _roles_and_descriptions(fn: Mapping[str, Callable], titles: Coded, descriptions: Coded,
+                            has_description: bool) -> tuple[Block, Block]:
+    """The role block and the description block, each distinct description read once.
+
+    With both default steps, ``classify_roles(..., description_columns=True)`` returns what it
+    read from the descriptions beside the roles (the values of ``read_descriptions``); a
+    replaced step is called on its own, as :func:`default_steps` documents.
+    """
+    if not has_description:
+        return _role_block(on_distinct(fn["titles"], titles)), on_distinct(fn["descriptions"], descriptions)
+    if _is_default(fn, "titles") and _is_default(fn, "descriptions"):
+        both = on_distinct(partial(fn["titles"], description_columns=True), titles, descriptions)
+        return _role_block(both), Block(both.codes, both.frame[list(DESCRIPTION_COLUMNS)])
+    return (_role_block(on_distinct(fn["titles"], titles, descriptions)),
+            on_distinct(fn["descriptions"], descriptions))
 
 
 def _role_block(roles: Block) -> Block:

@@ -72,7 +72,7 @@ def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> 
 
 def classify_roles(
     titles: Any, descriptions: Any = None, *, language: str | None = None, method: str = "combined",
-    model: Any = None,
+    model: Any = None, description_columns: bool = False,
 ) -> pd.DataFrame:
     """Classify postings as customer service and place them on the CS ladder.
 
@@ -93,6 +93,11 @@ def classify_roles(
     model : RoleModel, optional
         A model from :func:`csresearch.clean.roles_model.fit_role_model` instead of the shipped
         one (used by the leave-one-source-out evaluation).
+    description_columns : bool
+        Also return the ``description_*`` columns of
+        :func:`csresearch.clean.description.read_descriptions` (the same values), read in the
+        same pass that lets the description overrule the title, so each distinct description
+        is read once (the cleaning pipeline uses this); all NA without ``descriptions``.
 
     Returns
     -------
@@ -125,6 +130,8 @@ def classify_roles(
     t_codes, t_values, index = _factorize(titles)
     if descriptions is None:
         codes, distinct = t_codes, _classify_distinct(t_values, None, language, method, model)
+        if description_columns:
+            distinct = distinct.join(_no_descriptions(len(distinct), distinct.index))
     else:
         d_codes, d_values, _ = _factorize(descriptions)
         if len(d_codes) != len(t_codes):
@@ -132,7 +139,8 @@ def classify_roles(
         codes, pairs = pd.factorize(t_codes.astype(np.int64) * max(len(d_values), 1) + d_codes)
         pairs = np.asarray(pairs, dtype=np.int64)
         t_pick, d_pick = np.divmod(pairs, max(len(d_values), 1))
-        distinct = _classify_distinct(t_values[t_pick], (d_values, d_pick), language, method, model)
+        distinct = _classify_distinct(t_values[t_pick], (d_values, d_pick), language, method, model,
+                                      description_columns)
     out = distinct.take(codes)
     out.index = index
     return out
@@ -144,12 +152,20 @@ def _factorize(values: Any) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     return codes, text.to_numpy(dtype=object, na_value=None), index
 
 
+def _no_descriptions(n: int, index: pd.Index) -> pd.DataFrame:
+    """The ``description_*`` columns of ``n`` rows without a description (all NA)."""
+    from .description import read_distinct
+
+    return read_distinct([None])[0].take(np.zeros(n, dtype=np.intp)).set_axis(index)
+
+
 def _classify_distinct(titles: np.ndarray, descriptions: tuple[np.ndarray, np.ndarray] | None, language: str | None,
-                       method: str, model: Any) -> pd.DataFrame:
+                       method: str, model: Any, description_columns: bool = False) -> pd.DataFrame:
     """:func:`classify_roles` on distinct (title, description) pairs, with a RangeIndex.
 
     ``descriptions`` is (distinct descriptions, the one each title row pairs with), so that each
-    description is read once however many titles it comes with.
+    description is read once however many titles it comes with; ``description_columns`` adds
+    what was read from it (:func:`csresearch.clean.description.read_distinct`).
     """
     r = rule_distinct(pd.Series(titles, dtype=object), language)
     v = _title_verdict(r, method, model)
@@ -181,9 +197,10 @@ def _classify_distinct(titles: np.ndarray, descriptions: tuple[np.ndarray, np.nd
     confidence = np.where(cs, p_cs * p_level, 1.0 - p_cs)
     confidence[~present] = 0.0
 
+    described = None
     if descriptions is not None:
-        cs, level, confidence, evidence = _apply_descriptions(descriptions, len(codes), cs, level, level_any,
-                                                              confidence, evidence, p_cs)
+        cs, level, confidence, evidence, described = _apply_descriptions(descriptions, len(codes), cs, level,
+                                                                         level_any, confidence, evidence, p_cs)
     # track and function follow the final rung; the rules' are kept where they still apply
     track = np.where(level >= 3, "management", "individual").astype(object)
     keep_rule_track = (rule_level == level) & pd.notna(rule_track)
@@ -198,7 +215,7 @@ def _classify_distinct(titles: np.ndarray, descriptions: tuple[np.ndarray, np.nd
     level_arr[level_na] = pd.NA
     confidence = np.clip(confidence, 0.0, 1.0)
     index = r["index"]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "is_customer_service": cs,
             "level": level_arr,
@@ -212,6 +229,9 @@ def _classify_distinct(titles: np.ndarray, descriptions: tuple[np.ndarray, np.nd
         },
         index=index,
     )
+    if description_columns:
+        out = out.join(_no_descriptions(len(out), index) if described is None else described.set_axis(index))
+    return out
 
 
 def description_verdict(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,7 +266,8 @@ def _apply_descriptions(descriptions: tuple[np.ndarray, np.ndarray], n: int, cs:
 
     A look-alike verdict makes a CS title not CS; a strong CS verdict (two cues or more, twice
     any look-alike evidence) makes any title CS; a weak one (a single cue) only a title the
-    model gives at least a 5 % chance of being CS.
+    model gives at least a 5 % chance of being CS. Also returns the description columns read,
+    per row (:func:`csresearch.clean.description.read_distinct`).
     """
     from .description import read_distinct
 
@@ -270,4 +291,4 @@ def _apply_descriptions(descriptions: tuple[np.ndarray, np.ndarray], n: int, cs:
     level[promote] = 3
     evidence[promote] = np.char.add(evidence[promote].astype(str), ";description:manages")
     confidence[promote] = np.minimum(confidence[promote], _DESCRIPTION_PRECISION)
-    return cs, level, confidence, evidence
+    return cs, level, confidence, evidence, frame.take(pick)
