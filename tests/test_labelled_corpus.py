@@ -27,8 +27,9 @@ TRACKS = {"individual", "expert", "management"}
 MIN_TITLES, MIN_SOURCES = 3000, 12
 MIN_POSTINGS, MIN_DISAGREE = 300, 100
 NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
-# "final": first holdout (scored once, then tuned on); "final2": the untouched first-contact set
-HOLDOUTS = {"", "final", "final2"}
+# "final": first holdout (scored once, then tuned on); "final2": the untouched first-contact set;
+# "final3a" (en, Latin script) / "final3b" (zh/ru): later untouched first-contact sets
+HOLDOUTS = {"", "final", "final2", "final3a", "final3b"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -80,7 +81,13 @@ def test_titles_are_wide(titles):
     assert {"zh", "ru", "en"} <= {r["language"] for r in rows}
     cs = [r for r in rows if r["is_customer_service"] == "True"]
     assert {r["level"] for r in cs} == {"1", "2", "3", "4", "5", "6"}
-    assert 0.25 <= len(cs) / len(rows) <= 0.8
+    # The CS share is a property of the rows a model may train on (no holdout, or "final");
+    # an untouched holdout keeps the share of its sources' sampling and is reported on its own.
+    train = [r for r in rows if r["holdout"] in {"", "final"}]
+    assert 0.25 <= sum(r["is_customer_service"] == "True" for r in train) / len(train) <= 0.8
+    for h in {r["holdout"] for r in rows} - {""}:
+        held = [r for r in rows if r["holdout"] == h]
+        assert sum(r["is_customer_service"] == "True" for r in held) / len(held) >= 0.1, h
 
 
 def test_every_source_is_documented(titles):
@@ -125,6 +132,21 @@ def test_final2_holdout_is_whole_sources_and_never_training_data(titles):
     loaded = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)  # what the shipped model reads
     assert not set(loaded["source"]) & final2
     assert len(loaded) < len(rows)
+
+
+def test_final3a_holdout_is_whole_sources_and_never_training_data(titles):
+    """final3a (English/Latin-script titles): whole new sources, held out of every training set."""
+    from csresearch.clean.roles_model import SCORED_HOLDOUTS, load_labelled_titles
+
+    _, rows = titles
+    held = [r for r in rows if r["holdout"] == "final3a"]
+    sources = {r["source"] for r in held}
+    assert len(held) >= 450 and len(sources) >= 4
+    assert all(r["holdout"] == "final3a" for r in rows if r["source"] in sources)  # whole sources
+    assert all(re.fullmatch(r"[\x00-\x7f\u00a0-\u024f\u2010-\u2027]+", r["title"]) for r in held)  # Latin script
+    assert "final3a" not in SCORED_HOLDOUTS
+    loaded = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)
+    assert not set(loaded["source"]) & sources
 
 
 def test_postings_schema_and_labels():
