@@ -158,3 +158,22 @@ def test_postings_schema_and_labels():
     assert len(rows) >= MIN_POSTINGS
     disagree = sum(r["title_says_cs"] != r["is_customer_service"] for r in rows)
     assert disagree >= MIN_DISAGREE
+
+
+def test_final3b_holdout_is_whole_sources_zh_ru_and_never_training_data(titles):
+    """The zh/ru first-contact set of session 5: whole sources, new strings, held back from the model."""
+    from csresearch.clean.roles_model import SCORED_HOLDOUTS, load_labelled_titles
+
+    _, rows = titles
+    f3b = {r["source"] for r in rows if r["holdout"] == "final3b"}
+    assert len(f3b) >= 4, f3b
+    for r in rows:
+        if r["source"] in f3b:
+            assert r["holdout"] == "final3b", r  # a held-out source is held out completely
+    sizes = Counter(r["language"] for r in rows if r["holdout"] == "final3b")
+    assert set(sizes) == {"zh", "ru"} and sum(sizes.values()) >= 450, sizes
+    earlier = {r["title"].casefold() for r in rows if r["holdout"] != "final3b"}
+    assert not {r["title"].casefold() for r in rows if r["holdout"] == "final3b"} & earlier  # every string new
+    assert "final3b" not in SCORED_HOLDOUTS  # until its first contact is recorded
+    loaded = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)
+    assert not set(loaded["source"]) & f3b
