@@ -104,3 +104,17 @@ def test_select_keeps_the_items_order():
     screen = Screen(items, pattern=lambda item: item[1])
     assert [i[0] for i in screen.select(set("ab x"))] == ["b", "a", "any"]
     assert [i[0] for i in screen.select(set("zz"))] == ["any"]
+
+
+def test_substring_hits_of_listed_sets_equal_one_pass_per_set():
+    """With the literal sets given up front (one RE2 set search per text), every set's hits are
+    those of its own Arrow pass: on labelled titles, the escape cases, and a set not listed."""
+    pats = [re.compile(p) for p in _lexicon_patterns()]
+    sets = [lits for lits in Screen(pats).literals if lits is not None]
+    sets += [frozenset({"a.b"}), frozenset({"(j", "|x"})]
+    titles = _titles() + ["a.b", "axb", "(j1)", "客服|x", ""]
+    listed, alone = substring_hits(titles, sets), substring_hits(titles)
+    assert len(sets) > 50
+    for lits in sets + [frozenset({"zz"})]:
+        assert listed(lits).tolist() == alone(lits).tolist(), sorted(lits)
+    assert substring_hits([], sets)(sets[0]).tolist() == []

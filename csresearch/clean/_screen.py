@@ -181,10 +181,13 @@ def _re2_literal(lit: str) -> str:
     return "".join("\\" + ch if ch in _RE2_SPECIAL else ch for ch in lit)
 
 
-def substring_hits(texts: Any) -> Any:
+def substring_hits(texts: Any, literal_sets: Any = None) -> Any:
     """A function ``literals -> bool array``: which of ``texts`` contain one of the literals.
 
-    One Arrow (RE2) pass over all texts per set of literals, cached per set.
+    One Arrow (RE2) pass over all texts per set of literals, cached per set. With
+    ``literal_sets`` (the sets that will be asked for), all of them are found at once: one RE2
+    set pass per text says which sets it holds (for many short texts, such as titles, several
+    times faster than a pass per set); a set not listed still gets its Arrow pass.
     """
     import numpy as np
     import pyarrow as pa
@@ -196,15 +199,43 @@ def substring_hits(texts: Any) -> Any:
     except (UnicodeEncodeError, pa.ArrowException):  # lone surrogates: every text may hold any literal
         return lambda literals: np.ones(len(texts), dtype=bool)
     cache: dict[frozenset[str], np.ndarray] = {}
+    if literal_sets is not None:
+        cache.update(_set_hits(texts, list(dict.fromkeys(s for s in literal_sets if s is not None))))
 
     def hits(literals: frozenset[str]) -> np.ndarray:
         out = cache.get(literals)
         if out is None:
-            alternation = "|".join(_re2_literal(lit) for lit in sorted(literals))
-            out = cache[literals] = pc.match_substring_regex(arr, alternation).to_numpy(zero_copy_only=False)
+            out = cache[literals] = pc.match_substring_regex(arr, _alternation(literals)).to_numpy(zero_copy_only=False)
         return out
 
     return hits
+
+
+def _alternation(literals: frozenset[str]) -> str:
+    return "|".join(_re2_literal(lit) for lit in sorted(literals))
+
+
+def _set_hits(texts: list[str], sets: list[frozenset[str]]) -> dict[frozenset[str], Any]:
+    """Per literal set, which texts hold one of its literals: one RE2 set search per text."""
+    import numpy as np
+    import re2
+
+    found = np.zeros((len(sets), len(texts)), dtype=bool)
+    if sets and texts:
+        options = re2.Options()
+        # an RE2 set never bails out of its DFA for slowness (it flushes the cache and goes on);
+        # room for the states of a few hundred literal alternations all the same
+        options.max_mem = 32 << 20
+        matcher = re2.Set.SearchSet(options)
+        for lits in sets:
+            matcher.Add(_alternation(lits))
+        matcher.Compile()
+        match = matcher.Match
+        for i, text in enumerate(texts):
+            which = match(text)  # texts are valid UTF-8 here (the Arrow array was built)
+            if which:
+                found[which, i] = True
+    return dict(zip(sets, found))
 
 def may_match(first: frozenset[str] | None, chars: set[str]) -> bool:
     """Can a pattern with these first characters match a string holding ``chars``?"""

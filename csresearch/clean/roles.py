@@ -370,13 +370,15 @@ def _classify_texts(keys: list[tuple[str, str]], lex: _Lexicon) -> list[tuple]:
     if not keys:
         return []
     eng = _engine(lex)
-    hits = substring_hits(t for _, t in keys)
+    langs = {lang for lang, _ in keys}
+    screens = [eng.vetoes, eng.functions, *(eng.cues[x] for x in langs), *(eng.levels[x] for x in langs)]
+    hits = substring_hits((t for _, t in keys), [lits for s in screens for lits in s.literals])
     n = len(keys)
     shared = {"vetoes": (eng.vetoes, eng.vetoes.matrix(hits, n)),
               "functions": (eng.functions, eng.functions.matrix(hits, n))}
     per_lang = {lang: {"cues": (eng.cues[lang], eng.cues[lang].matrix(hits, n)),
                        "levels": (eng.levels[lang], eng.levels[lang].matrix(hits, n))}
-                for lang in {lang for lang, _ in keys}}
+                for lang in langs}
     out = []
     for i, (lang, text) in enumerate(keys):
         families = {**shared, **per_lang[lang]}
