@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
 from csresearch.clean._ngram_counts import ngram_counts
@@ -49,3 +51,13 @@ def test_other_settings_are_left_to_scikit_learn():
     for vec in (word, upper):
         assert _same(ngram_counts(vec, texts), vec.transform(texts))
     assert ngram_counts(word, []).shape == (0, len(word.vocabulary_))
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("客服专员主管 (j0123)abcdeйцук\t\xa0ΣσςİÄﬁ😀")), max_size=30),
+                max_size=8))
+def test_counts_equal_transform_on_random_texts(texts):
+    """The vectorised word n-grams (keys looked up in the vocabulary) against scikit-learn, on
+    words in and out of the vocabulary, characters it never saw, repeats and empty texts."""
+    char, _ = load_role_model()._vectorizers()
+    assert _same(ngram_counts(char, texts), char.transform(texts))
