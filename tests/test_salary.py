@@ -556,3 +556,30 @@ def test_rouble_word_follows_the_country():
     out = parse_salaries(["от 2 000 до 3 000 руб. на руки"] * 2 + ["1500 бел. руб."], country=["BY", "RU", "RU"])
     assert list(out["currency"]) == ["BYN", "RUB", "BYN"]
     assert out.loc[0, "period"] == "month"
+
+
+# --------------------------------------------------------------------------- row expansion
+
+
+@pytest.mark.parametrize("size", [50, 10**9])  # the flag-array path and the hashing path
+def test_combinations_give_each_row_its_key(size):
+    from csresearch.clean.salary import _combinations
+
+    key = np.random.default_rng(size).integers(0, 50, 5000) * (size // 50)
+    codes, keys = _combinations(key, size)
+    assert np.array_equal(keys[codes], key) and len(set(keys.tolist())) == len(keys) == len(np.unique(key))
+
+
+def test_row_results_are_the_rows_own_with_repeats_missing_and_context():
+    # Each row equals the same string parsed alone with its own context, whatever repeats around it.
+    texts = ["1-1.5万·13薪", None, "от 80 000 руб. на руки", "1-1.5万·13薪", "面议", "", "£24,000 - £28,000 a year", "5000"]
+    country = ["CN", "CN", "RU", None, "CN", "GB", "GB", "RU"]
+    period = [None, None, None, None, None, None, "month", "month"]
+    out = parse_salaries(pd.Series(texts, index=list("abcdefgh")), country=country, default_period=period)
+    assert list(out.index) == list("abcdefgh") and list(out.columns) == list(OUTPUT_COLUMNS)
+    for i, (t, c, p) in enumerate(zip(texts, country, period)):
+        alone = parse_salaries([t], country=[c], default_period=[p]).iloc[0]
+        pd.testing.assert_series_equal(out.iloc[i], alone, check_names=False)
+    assert str(out["status"].dtype) == "str" and out["low"].dtype == np.float64
+    assert out.loc["b", "status"] == "missing" and pd.isna(out.loc["b", "currency"])
+    assert out.loc["d", "status"] == "ok" and out.loc["a", "currency"] == "CNY"

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from csresearch.errors import ReferenceDataError
@@ -767,17 +768,19 @@ def _finish(
 
 
 def _arg_codes(arg: Any, n: int, name: str, check) -> tuple[np.ndarray, list[str]]:
-    """Factorise a scalar / sequence / Series argument of length n; NA -> code -1."""
+    """Factorise a scalar / sequence / Series argument of length n; NA -> code -1.
+
+    A scalar (or absent) argument gives one code broadcast to n rows, not n integers."""
     if arg is None or (np.ndim(arg) == 0 and pd.isna(arg)):
-        return np.full(n, -1, dtype=np.int64), []
+        return np.broadcast_to(np.int64(-1), (n,)), []
     if np.ndim(arg) == 0:
-        return np.zeros(n, dtype=np.int64), [check(arg, name)]
+        return np.broadcast_to(np.int64(0), (n,)), [check(arg, name)]
     # A Series is factorised as is (Arrow-backed strings dictionary-encode fast).
     arr = arg if isinstance(arg, pd.Series) else np.asarray(list(arg), dtype=object)
     if len(arr) != n:
         raise ValueError(f"parse_salaries: `{name}` has length {len(arr)}, values have {n}")
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    return codes.astype(np.int64), [check(u, name) for u in uniques]
+    return codes.astype(np.int64, copy=False), [check(u, name) for u in uniques]
 
 
 def _check_country(value: Any, name: str) -> str:
@@ -889,10 +892,15 @@ def parse_salaries(
 
     # One integer key per (text, country, currency, period) combination; +1 maps NA (-1) to 0.
     dims = np.array([len(text_uniques), len(c_uni), len(k_uni), len(p_uni)], dtype=np.int64) + 1
-    key = (((text_codes + 1) * dims[1] + (c_codes + 1)) * dims[2] + (k_codes + 1)) * dims[3] + (p_codes + 1)
-    combo_codes, combo_keys = pd.factorize(key)
+    # (((t + 1) * d1 + c + 1) * d2 + k + 1) * d3 + p + 1, in place: each fresh 1 M-row temporary is page faults.
+    key = text_codes + 1
+    for codes, dim in ((c_codes, dims[1]), (k_codes, dims[2]), (p_codes, dims[3])):
+        key *= dim
+        key += codes
+        key += 1
+    combo_codes, combo_keys = _combinations(key, int(np.prod(dims)))
     # Decode every combination's parts at once; position 0 of each list stands for NA.
-    k, p = np.divmod(np.asarray(combo_keys, dtype=np.int64), dims[3])
+    k, p = np.divmod(combo_keys, dims[3])
     k, cu = np.divmod(k, dims[2])
     t, c = np.divmod(k, dims[1])
     res_of, c_of, k_of, p_of = [missing, *parsed], [None, *c_uni], [None, *k_uni], [None, *p_uni]
@@ -901,14 +909,52 @@ def parse_salaries(
         _finish(res_of[ti], c_of[ci], k_of[ki], p_of[pi], memo)
         for ti, ci, ki, pi in zip(t.tolist(), c.tolist(), cu.tolist(), p.tolist())
     ]
-    # Columns are built on the distinct combinations, then taken to the rows:
-    # a take on a small typed array is far cheaper than converting n values.
-    take = np.asarray(combo_codes, dtype=np.intp)
+    return _to_rows(rows, combo_codes, index)
+
+
+def _combinations(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the rows' keys (each in ``[0, size)``) and the distinct keys, as ``pd.factorize`` but in key order.
+
+    A key space no larger than the rows (a crawl's few thousand texts times a few countries) is
+    marked in a flag array: three passes over the keys instead of hashing every one."""
+    n = len(key)
+    if size > max(n, 1 << 16):
+        codes, keys = pd.factorize(key)
+        return np.asarray(codes, dtype=np.intp), np.asarray(keys, dtype=np.int64)
+    present = np.zeros(size, dtype=bool)
+    present[key] = True
+    keys = np.flatnonzero(present)
+    position = np.empty(size, dtype=np.intp)
+    position[keys] = np.arange(len(keys), dtype=np.intp)
+    return position.take(key), keys.astype(np.int64, copy=False)
+
+
+_ROW_DTYPE = np.dtype([(col, np.float64 if col in _FLOAT_COLUMNS else object) for col in OUTPUT_COLUMNS])
+_TEXT_COLUMNS = tuple(col for col in OUTPUT_COLUMNS if col not in _FLOAT_COLUMNS)
+
+
+def _to_rows(rows: list[tuple], codes: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The output frame: one row of ``rows`` (a distinct combination's result) per code.
+
+    The combinations' results become one numpy structured array (a single C pass over the
+    tuples; transposing them with ``zip(*rows)`` cost more than the rest on 1 M distinct
+    strings). Float columns: one numpy take each. Text columns: their (status, reason,
+    currency, period, basis, flags) tuples take few values even over a million combinations,
+    so they are interned, and each column is one Arrow take from that short list, wrapped as
+    the ``str`` dtype without a copy."""
+    table = np.array(rows, dtype=_ROW_DTYPE) if rows else np.empty(0, dtype=_ROW_DTYPE)
+    seen: dict[tuple, int] = {}
+    text_id = np.fromiter(
+        (seen.setdefault(t, len(seen)) for t in zip(*(table[col] for col in _TEXT_COLUMNS))),
+        dtype=np.int64, count=len(table),
+    )
+    indices = pa.array(text_id.astype(np.min_scalar_type(len(seen)), copy=False).take(codes))
+    texts = list(zip(*seen)) if seen else [()] * len(_TEXT_COLUMNS)
     data = {}
-    for col, column in zip(OUTPUT_COLUMNS, zip(*rows) if rows else [()] * len(OUTPUT_COLUMNS)):
+    for col in OUTPUT_COLUMNS:
         if col in _FLOAT_COLUMNS:
-            data[col] = np.asarray(column, dtype=np.float64).take(take)
+            data[col] = table[col].take(codes)
         else:
-            data[col] = pd.array(column, dtype="str").take(take)
-    out = pd.DataFrame(data, index=index, copy=False)
-    return out
+            values = pa.array(texts[_TEXT_COLUMNS.index(col)], type=pa.large_string())
+            data[col] = pd.array(values.take(indices), dtype="str")
+    return pd.DataFrame(data, index=index, copy=False)
