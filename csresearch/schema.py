@@ -25,6 +25,10 @@ __all__ = [
     "validate_processed",
     "schema_failures",
     "empty_processed",
+    "coerce_columns",
+    "schema_screen",
+    "TABLE_CHECK_COLUMNS",
+    "UNIQUE_COLUMNS",
 ]
 
 #: The career ladder shared by every module: level number -> name.
@@ -140,6 +144,18 @@ _TABLE_CHECKS = [
     ("_level_name_matches", _level_name_matches, "level_name does not match level"),
     ("_tier_only_cn", _tier_only_cn, "cn_tier set outside China"),
 ]
+#: The columns each table check reads: a check runs on any frame holding them (schema_screen).
+TABLE_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "_ordered_range": ("pay_low", "pay_high"),
+    "_ordered_experience": ("experience_years_low", "experience_years_high"),
+    "_ok_salary_complete": ("salary_status", "currency", "period", "pay_low", "pay_high"),
+    "_level_only_for_cs": ("is_customer_service", "level"),
+    "_level_name_matches": ("level", "level_name"),
+    "_tier_only_cn": ("cn_tier", "country"),
+}
+assert set(TABLE_CHECK_COLUMNS) == {name for name, _, _ in _TABLE_CHECKS}, "every table check names its columns"
+#: Columns whose values must be unique across the table (checked by the caller of schema_screen).
+UNIQUE_COLUMNS: tuple[str, ...] = tuple(c for c, spec in _COLUMNS.items() if spec.unique)
 
 
 @lru_cache(maxsize=1)
@@ -188,8 +204,20 @@ def _empty_processed() -> pd.DataFrame:
 
 def coerce_processed(df: pd.DataFrame) -> pd.DataFrame:
     """Cast columns to the processed dtypes (used before validation and after reading parquet)."""
+    missing = [c for c in PROCESSED_COLUMNS if c not in df.columns]
+    if missing:
+        raise KeyError(missing[0])
+    return coerce_columns(df)
+
+
+def coerce_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with each processed column it holds cast to its processed dtype.
+
+    The casts are elementwise, so casting a column's distinct values and then taking them to
+    the rows gives the same table as casting the rows (the pipeline casts distinct values).
+    """
     out = df.copy()
-    for col in PROCESSED_COLUMNS:
+    for col in (c for c in PROCESSED_COLUMNS if c in df.columns):
         if col in _DTYPES:
             out[col] = out[col].astype(_DTYPES[col])
         elif col in _FLOATS:
@@ -197,6 +225,42 @@ def coerce_processed(df: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = out[col].astype("str")
     return out
+
+
+@lru_cache(maxsize=64)
+def _part_schema(columns: tuple[str, ...]) -> Any:
+    """The processed schema cut to ``columns`` (in that order), with the table checks whose
+    columns all lie among them, and without ``unique`` (a part is not the whole table)."""
+    specs = {c: _COLUMNS[c] for c in columns}
+    plain = {c: Col(s.dtype, nullable=s.nullable, **s.checks) for c, s in specs.items()}
+    checks = [t for t in _TABLE_CHECKS if set(TABLE_CHECK_COLUMNS[t[0]]) <= set(columns)]
+    return build_schema("ProcessedTable", plain, checks, strict=True, ordered=True, coerce=False)
+
+
+def schema_screen(part: pd.DataFrame) -> tuple[Any, bool]:
+    """Which rows of ``part`` (some processed columns, in table order) break the schema.
+
+    Every check of :func:`processed_schema` but ``unique`` looks at one row at a time, and each
+    table check at the columns :data:`TABLE_CHECK_COLUMNS` names; so a row of the whole table
+    fails exactly when its values fail in one of the parts that hold them (with each table
+    check's columns together in one part), and the parts can be validated on their distinct
+    values. The reasons are not taken from here: pandera names a failing table check once per
+    filled cell of the whole row, so :func:`schema_failures` is run on the rows found.
+
+    Returns
+    -------
+    (index, bool)
+        Index labels of the failing rows, and whether a check of a whole column (its dtype)
+        failed.
+    """
+    import pandera.errors
+
+    try:
+        _part_schema(tuple(part.columns)).validate(part, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        return pd.unique(fc.loc[fc["index"].notna(), "index"]), bool(fc["index"].isna().any())
+    return pd.unique(part.index[:0]), False
 
 
 def schema_failures(df: pd.DataFrame) -> pd.DataFrame:

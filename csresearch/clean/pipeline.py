@@ -22,12 +22,13 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import ColumnMappingError
+from .assemble import TableParts, as_text as _as_text, hex_ids, record_keys
 from .checks import RowChecks, row_checks
 from .description import DESCRIPTION_COLUMNS
 from .encoded import Block, Coded, combine, constant, encode, from_rows, on_distinct
 from .summary import summary_warnings
 from ..outputs import write_json, write_parquet  # noqa: F401  (re-exported: build and scale use them)
-from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, coerce_processed, empty_processed, schema_failures
+from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, schema_failures
 
 __all__ = ["CleanResult", "REJECT_RAW_COLUMNS", "clean_survey", "reject_raw_columns", "combine_results", "default_steps", "file_source_names", "REJECT_REASONS"]
 
@@ -236,38 +237,15 @@ def _compose_salary_text(df: pd.DataFrame) -> pd.Series:
     return (text.str.strip() + basis.fillna("")).mask(text.isna())
 
 
-_HEX_PAIRS = np.array([f"{i:02x}".encode() for i in range(256)], dtype="S2")
-
-
 def _record_ids(source: str, rows: np.ndarray) -> np.ndarray:
-    """16 hex digits per row: the row number mixed with a 64-bit key from the source name.
-
-    The key is the first 8 bytes of SHA-256(source); the row number is mixed in with the
-    splitmix64 finaliser, a bijection, so the ids of one source never collide, and a million
-    ids are a few array operations (one SHA-256 per row in Python took seconds).
+    """16 hex digits per row (``S16``): :func:`csresearch.clean.assemble.record_keys` as hex.
 
     Examples
     --------
     >>> _as_text(_record_ids("demo", np.array([1, 2]))).tolist()
     ['e157fa9fd8a61c59', '296fa20a247ff031']
     """
-    key = np.uint64(int.from_bytes(hashlib.sha256(source.encode()).digest()[:8], "big"))
-    with np.errstate(over="ignore"):
-        z = key + np.asarray(rows, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return _HEX_PAIRS[z.astype(">u8").view(np.uint8).reshape(-1, 8)].view("S16").ravel()
-
-
-def _as_text(fixed: np.ndarray) -> pd.Series:
-    """A fixed-width bytes array (``S16``) as a ``str`` Series, without a Python object per row."""
-    import pyarrow as pa
-
-    width = fixed.dtype.itemsize
-    offsets = np.arange(0, width * len(fixed) + 1, width, dtype=np.int32)
-    arr = pa.Array.from_buffers(pa.string(), len(fixed), [None, pa.py_buffer(offsets), pa.py_buffer(fixed.tobytes())])
-    return pd.Series(arr, dtype="str")
+    return hex_ids(record_keys(source, rows))
 
 
 def _input_hash(df: pd.DataFrame) -> str:
@@ -366,7 +344,6 @@ def clean_survey(
     rows, renumbered = _source_rows(df, first_row)
     raw = df.reset_index(drop=True)
     n = len(raw)
-    record_id = _record_ids(source, rows)
 
     if "title" not in raw.columns and "salary_text" not in raw.columns and "salary_low" not in raw.columns:
         raise ColumnMappingError(
@@ -423,39 +400,28 @@ def clean_survey(
     marks = _reject_reasons(n, text, pay, geo, salary_text, keep_unpaid, checks)
     ppp, ppp_missing, ppp_extrapolated = _fill_ppp(pay, years, row_country, marks.code < 0, fn["ppp"])
 
-    def table_rows(pos: np.ndarray) -> pd.DataFrame:
-        index = pd.Index(pos)
-        per_row = {
-            "record_id": _as_text(record_id[pos]).set_axis(index),
-            "source": constant(source, n, "str").rows(pos, index),
-            "source_row": pd.Series(rows[pos], index=index, dtype="Int64"),
-            "year": years.rows(pos, index),
-            "company": column("company").rows(pos, index),
-            "title": column("title").rows(pos, index),
-            "education": education.rows(pos, index),
-            "salary_text": salary_text.rows(pos, index),
-            "salary_flags": flags.rows(pos, index),
-            "annual_mid_usd_ppp": pd.Series(ppp[pos], index=index),
-            "n_respondents": n_resp.rows(pos, index),
-            "is_synthetic": pd.Series(np.full(len(pos), bool(is_synthetic)), index=index),
-            "duplicate_of": dup.iloc[pos].set_axis(index),
-        }
-        for block, names in ((geo, _GEO_COLUMNS), (roles, _ROLE_COLUMNS), (described, DESCRIPTION_COLUMNS),
-                             (exp, _EXPERIENCE_COLUMNS), (pay, _PAY_COLUMNS)):
-            per_row.update({c: block[c].rows(pos, index) for c in names})
-        return pd.DataFrame(per_row, index=index)[PROCESSED_COLUMNS]
-
-    candidate = _coerced(table_rows(np.flatnonzero(marks.code < 0)))
-    failures = schema_failures(candidate)
-    if not failures.empty:
-        marks.overrule(failures.index.to_numpy(), "schema", failures["reason"])
-        # The one validation covers the rows left: every check of ProcessedTable is per row
-        # or `unique`, and dropping rows breaks neither, so they are not validated twice.
-        candidate = candidate.loc[candidate.index.intersection(np.flatnonzero(marks.code < 0))]
-    table_out = candidate.reset_index(drop=True)
+    per_row = pd.DataFrame({"source_row": pd.Series(rows, dtype="Int64"), "annual_mid_usd_ppp": ppp,
+                            "duplicate_of": dup.reset_index(drop=True)})
+    singles = {"source": constant(source, n, "str"), "year": years, "company": column("company"),
+               "title": column("title"), "education": education, "salary_text": salary_text,
+               "salary_flags": flags, "n_respondents": n_resp,
+               "is_synthetic": constant(bool(is_synthetic), n, "bool")}
+    parts = [Block(np.arange(n), per_row), *(Block(c.codes, c.values.to_frame(name)) for name, c in singles.items()),
+             *(Block(b.codes, b.frame[list(names)]) for b, names in (
+                 (geo, _GEO_COLUMNS), (roles, _ROLE_COLUMNS), (described, DESCRIPTION_COLUMNS),
+                 (exp, _EXPERIENCE_COLUMNS), (pay, _PAY_COLUMNS)))]
+    table = TableParts(parts, record_keys(source, rows), np.flatnonzero(marks.code < 0))
+    failing, broken = table.failing()
+    if len(failing) or broken:
+        # The one full validation, on the failing rows only: it names each row's checks the
+        # way validating the whole table would (and raises when a whole column is wrong).
+        failures = schema_failures(table.rows(failing, pd.Index(failing)))
+        if not failures.empty:
+            marks.overrule(failures.index.to_numpy(), "schema", failures["reason"])
+    table_out = table.rows(np.flatnonzero(marks.code < 0))
 
     rejected = np.flatnonzero(marks.code >= 0)
-    rejects, raw_rejects = _rejects_tables(source, rows[rejected], _as_text(record_id[rejected]), marks, rejected,
+    rejects, raw_rejects = _rejects_tables(source, rows[rejected], _as_text(_record_ids(source, rows[rejected])), marks, rejected,
                                            cells, pseudonymised, fn["scrub"], keep_raw=keep_raw)
 
     manifest = {
@@ -490,18 +456,6 @@ def clean_survey(
     manifest["warnings"] = summary_warnings(manifest)
     assert manifest["rows_in"] == manifest["rows_table"] + manifest["rows_rejected"]
     return CleanResult(table=table_out, rejects=rejects, manifest=manifest, raw_rejects=raw_rejects)
-
-
-@cache
-def _processed_dtypes() -> pd.Series:
-    return empty_processed().dtypes
-
-
-def _coerced(table: pd.DataFrame) -> pd.DataFrame:
-    """The table in the processed dtypes; as it is (no copy of a million rows) when already so."""
-    if table.dtypes.equals(_processed_dtypes()):
-        return table
-    return coerce_processed(table)
 
 
 def _source_rows(df: pd.DataFrame, first_row: int) -> tuple[np.ndarray, bool]:
