@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .encoded import combine, encode
+from .encoded import Coded, combine, encode
 
 __all__ = ["RowChecks", "row_checks", "row_hashes", "first_copies"]
 
@@ -58,19 +58,21 @@ def _raw_names(columns: pd.Index, read_info: Mapping[str, Any]) -> list[str]:
     return [str(back.get(c, c)) for c in columns]
 
 
-def _repeated_header(raw: pd.DataFrame, names: list[str]) -> pd.Series:
-    """Rows whose every filled cell equals its column's header, with at least two such cells."""
-    hits = pd.Series(0, index=raw.index)
-    other = pd.Series(False, index=raw.index)
+def _repeated_header(raw: pd.DataFrame, names: list[str], coded: Mapping[Any, Coded] | None = None) -> pd.Series:
+    """Rows whose every filled cell equals its column's header, with at least two such cells.
+
+    ``coded`` holds the columns already encoded (the pipeline's one factorisation); each
+    column is compared once per distinct cell (casefold is a Python call per string).
+    """
+    hits = np.zeros(len(raw), dtype=np.int64)
+    other = np.zeros(len(raw), dtype=bool)
     for col, name in zip(raw.columns, names):
-        # compared once per distinct cell (casefold is a Python call per string)
-        codes, uniques = pd.factorize(raw[col], use_na_sentinel=True)
-        cell = pd.Series(uniques, dtype=object).astype("str").str.strip().str.casefold()
-        same_u = (cell == name.strip().casefold()).fillna(False).to_numpy(dtype=bool)
-        same = pd.Series(np.append(same_u, False)[codes], index=raw.index)
-        hits += same.astype(int)
-        other |= pd.Series(codes >= 0, index=raw.index) & ~same
-    return (hits >= min(2, raw.shape[1])) & ~other
+        cells = coded[col] if coded is not None else encode(raw[col])
+        text = cells.values.astype("str").str.strip().str.casefold()
+        same = (text == name.strip().casefold()).fillna(False).to_numpy(dtype=bool)[cells.codes]
+        hits += same
+        other |= cells.notna() & ~same
+    return pd.Series((hits >= min(2, raw.shape[1])) & ~other, index=raw.index)
 
 
 def row_hashes(raw: pd.DataFrame, read_info: Mapping[str, Any]) -> np.ndarray:
@@ -98,16 +100,26 @@ def first_copies(keys: np.ndarray, rows: int | np.ndarray) -> np.ndarray:
     return out
 
 
-def _first_copy(raw: pd.DataFrame, usable: pd.Series) -> np.ndarray:
+def _as_text_codes(cells: Coded) -> Coded:
+    """Codes that are equal exactly when the cells' text is (``astype("str")``), per distinct value."""
+    if cells.values.dtype == "str":
+        return cells
+    text = encode(cells.values.astype("str"))
+    return Coded(text.codes[cells.codes], text.values)
+
+
+def _first_copy(raw: pd.DataFrame, usable: pd.Series, coded: Mapping[Any, Coded] | None = None) -> np.ndarray:
     """Position of the first identical row for each exact duplicate, else -1 (vectorised).
 
-    Rows are identical when every cell's text is (missing equal to missing): each column is
-    factorised and rows with the same combination of codes are copies, exactly, with no hash.
+    Rows are identical when every cell's text is (missing equal to missing): the columns'
+    codes of their text are combined and rows with the same combination are copies, exactly,
+    with no hash.
     """
     out = np.full(len(raw), -1, dtype=np.int64)
     if raw.empty or raw.shape[1] == 0:
         return out
-    combo, _ = combine(*(encode(raw.iloc[:, j].astype("str")) for j in range(raw.shape[1])))
+    columns = (coded[c] if coded is not None else encode(raw[c]) for c in raw.columns)
+    combo, _ = combine(*(_as_text_codes(c) for c in columns))
     pos = np.arange(len(raw))
     first = np.full(int(combo.max()) + 1, len(raw), dtype=np.int64)
     np.minimum.at(first, combo, pos)
@@ -131,14 +143,21 @@ def _code_check(raw: pd.DataFrame, columns: list[str], pattern: str) -> tuple[pd
     return bad, values
 
 
-def row_checks(raw: pd.DataFrame, read_info: Mapping[str, Any], *, aggregate: bool = False) -> RowChecks:
-    """Find the rows that must be rejected before parsing, and blank what parsers must not see."""
-    repeated = _repeated_header(raw, _raw_names(raw.columns, read_info)) if len(raw) else pd.Series(False, index=raw.index, dtype=bool)
-    out = raw.copy()
+def row_checks(raw: pd.DataFrame, read_info: Mapping[str, Any], *, aggregate: bool = False,
+               coded: Mapping[Any, Coded] | None = None) -> RowChecks:
+    """Find the rows that must be rejected before parsing, and blank what parsers must not see.
+
+    ``coded`` (column -> :func:`csresearch.clean.encoded.encode` of it) lets the checks use a
+    factorisation made once for the whole pipeline. The returned ``raw`` shares every column
+    that nothing was blanked in with the input (copy on write: no copy of the whole frame).
+    """
+    names = _raw_names(raw.columns, read_info)
+    repeated = _repeated_header(raw, names, coded) if len(raw) else pd.Series(False, index=raw.index, dtype=bool)
+    out = raw.copy(deep=False)
     if repeated.any():
         out.loc[repeated, :] = pd.NA
     checks = RowChecks(raw=out, repeated_header=repeated)
-    checks.first_copy = _first_copy(raw, ~repeated)
+    checks.first_copy = _first_copy(raw, ~repeated, coded)
 
     bad_currency, currencies = _code_check(out, ["salary_currency", "currency_hint"], r"[A-Z]{3}")
     n_text = out["n_respondents"].astype("str").str.strip() if "n_respondents" in out.columns else None
@@ -148,14 +167,15 @@ def row_checks(raw: pd.DataFrame, read_info: Mapping[str, Any], *, aggregate: bo
         bad_n = n_text.notna() & (n_text != "") & ~valid
         checks.n_respondents = num.where(valid).astype("Int64")
         checks.rejects["n_respondents_invalid"] = (bad_n, "n_respondents " + n_text.str.slice(0, 40))
-        if aggregate:
+        if aggregate and bad_n.any():
             out.loc[bad_n, "n_respondents"] = pd.NA
     else:
         checks.n_respondents = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     for col in ["salary_currency", "currency_hint"]:
         if col in out.columns:
             checks.rejects.setdefault("currency_unknown", (bad_currency, col + " " + out[col].astype("str").str.slice(0, 40)))
-            out.loc[bad_currency, col] = pd.NA
+            if bad_currency.any():
+                out.loc[bad_currency, col] = pd.NA
     if not aggregate:  # a respondent's row counts 1 whatever the cell says
         checks.rejects.pop("n_respondents_invalid", None)
     checks.rejects = {k: checks.rejects[k] for k in ["currency_unknown", "n_respondents_invalid"] if k in checks.rejects}

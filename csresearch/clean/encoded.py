@@ -135,18 +135,29 @@ def from_rows(values: pd.Series | np.ndarray | Any, n: int, dtype: str) -> Coded
 def combine(*columns: Coded) -> tuple[np.ndarray, list[np.ndarray]]:
     """Distinct combinations of several encoded columns.
 
-    Returns the combination code of each row and, for each column, the value code of each
-    combination (so ``columns[j].values.take(parts[j])`` are the combinations' values).
+    Returns the combination code of each row (in order of first appearance) and, for each
+    column, the value code of each combination (so ``columns[j].values.take(parts[j])`` are the
+    combinations' values).
     """
     n = len(columns[0].codes)
     key = np.zeros(n, dtype=np.int64)
+    size = 1
     for col in columns:
-        # pairwise: factorising the running key keeps every product below n * len(values)
-        key, _ = pd.factorize(key * len(col.values) + col.codes, sort=False)
-        key = np.asarray(key, dtype=np.int64)
-    combo = np.asarray(key, dtype=np.intp)
-    first = np.full(int(combo.max()) + 1 if n else 0, n, dtype=np.intp)
-    np.minimum.at(first, combo, np.arange(n, dtype=np.intp))
+        width = max(len(col.values), 1)
+        if size * width >= 2**62:
+            # mixed radix would overflow: renumber the combinations seen so far first
+            key, _ = pd.factorize(key, sort=False)
+            key, size = np.asarray(key, dtype=np.int64), int(key.max()) + 1
+        key = key * width + col.codes
+        size *= width
+    combo, _ = pd.factorize(key, sort=False)
+    combo = np.asarray(combo, dtype=np.intp)
+    if not n:
+        return combo, [col.codes[:0] for col in columns]
+    # codes are numbered in order of first appearance, so a new one is where the running
+    # maximum grows (np.minimum.at per row cost more than the factorising)
+    running = np.maximum.accumulate(combo)
+    first = np.flatnonzero(np.concatenate(([True], running[1:] != running[:-1])))
     return combo, [col.codes[first] for col in columns]
 
 

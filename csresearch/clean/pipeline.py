@@ -352,7 +352,10 @@ def clean_survey(
         )
     # repeated headers, bad countries/currencies/counts: found first and blanked, so that no
     # parser sees them (a repeated header's 'COUNTRY' must be a reject, not a crash)
-    checks = row_checks(raw, df.attrs.get("read_info", {}), aggregate=aggregate)
+    # every raw column factorised once, here: the row checks and the scrubbing use the codes
+    checked = {c: raw[c] for c in raw.columns}
+    coded = {c: encode(v) for c, v in checked.items()}
+    checks = row_checks(raw, df.attrs.get("read_info", {}), aggregate=aggregate, coded=coded)
     raw = checks.raw
     if default_period is None:
         default_period = df.attrs.get("read_info", {}).get("period_from_header")
@@ -362,7 +365,8 @@ def clean_survey(
     # Every column is factorised once and scrubbed BEFORE parsing (pay must not be read out of
     # a contact detail: "面议，微信kefu_zhang88" is not 88 an hour); from here on each step
     # works on the distinct values of its inputs and rows only index into the results.
-    cells, free_text, numeric_pii = _scrub_cells(raw, fn["scrub"])
+    cells, free_text, numeric_pii = _scrub_cells(raw, fn["scrub"], {c: (checked[c], v) for c, v in coded.items()})
+    del coded, checked
     text = {c: v.stripped() for c, v in cells.items()}
 
     def column(name: str) -> Coded:
@@ -566,19 +570,30 @@ _PAY_COLUMNS = ("salary_status", "pay_low", "pay_high", "currency", "period", "m
                 "monthly_low", "monthly_high", "annual_low", "annual_high", "annual_mid")
 
 
-def _scrub_cells(raw: pd.DataFrame, scrub: Callable) -> tuple[dict[Any, Coded], list[str], list[str]]:
+def _same_text_data(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two Arrow-backed columns hold the very same array (nothing was blanked or replaced)."""
+    pa_a, pa_b = getattr(a.array, "_pa_array", None), getattr(b.array, "_pa_array", None)
+    return pa_a is not None and pa_a is pa_b and a.dtype == b.dtype
+
+
+def _scrub_cells(raw: pd.DataFrame, scrub: Callable,
+                 encoded: Mapping[Any, tuple[pd.Series, Coded]] | None = None) -> tuple[dict[Any, Coded], list[str], list[str]]:
     """Every column factorised, personal data scrubbed from its distinct values.
 
     The per-distinct form of :func:`csresearch.privacy.scrub_frame`: text columns go through
     ``scrub``; a numeric column is written out as digits and becomes the scrubbed text only if
-    some value was a phone or identity number; booleans are left alone.
+    some value was a phone or identity number; booleans are left alone. ``encoded`` holds, per
+    column, the raw column the row checks saw and its encoding, reused for the text columns
+    whose data is unchanged since (columns blanked or pseudonymised are encoded again).
     """
     from ..privacy import _number_text
 
+    encoded = encoded or {}
     cells, text_cols, numeric_cols = {}, [], []
     for col in raw.columns:
         values = raw[col]
-        coded = encode(values)
+        seen, before = encoded.get(col, (None, None))
+        coded = before if seen is not None and _same_text_data(values, seen) else encode(values)
         if pd.api.types.is_bool_dtype(values):
             pass
         elif pd.api.types.is_string_dtype(values) or values.dtype == object:
