@@ -121,9 +121,10 @@ def _first_copy(raw: pd.DataFrame, usable: pd.Series, coded: Mapping[Any, Coded]
     columns = (coded[c] if coded is not None else encode(raw[c]) for c in raw.columns)
     combo, _ = combine(*(_as_text_codes(c) for c in columns))
     pos = np.arange(len(raw))
-    first = np.full(int(combo.max()) + 1, len(raw), dtype=np.int64)
-    np.minimum.at(first, combo, pos)
-    first = first[combo]
+    # combination codes are numbered in order of first appearance (combine), so the first row
+    # of each is where the running maximum grows
+    running = np.maximum.accumulate(combo)
+    first = np.flatnonzero(np.concatenate(([True], running[1:] != running[:-1])))[combo]
     dup = (first != pos) & usable.to_numpy()
     out[dup] = first[dup]
     return out
