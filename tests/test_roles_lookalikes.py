@@ -91,3 +91,57 @@ def test_rungs_of_heads_and_management_posts(title, level):
     row = classify_titles([title]).iloc[0]
     assert row["is_customer_service"]
     assert row["level"] == level
+
+
+# --- final3a kinds: inverted index titles, support by its computing object, call-desk acts ------
+# (strings written for this test; reasoning in roles.md, "Rules from the final3a kinds")
+@pytest.mark.parametrize(
+    ("title", "is_cs", "level", "function"),
+    [
+        # "Head, qualifier[: qualifier]" is read in title order (both qualifier orders)
+        ("Advisor, desktop: support", True, 1, "technical_support"),
+        ("Supervisor, team: contact center", True, 4, "call_centre"),
+        ("Leader, shift: call center", True, 3, "call_centre"),
+        ("Manager, contact center team", True, 3, "call_centre"),
+        ("Cashier, customer service", False, None, None),
+        ("Support, PC", True, 1, "technical_support"),
+        # a comma that lists jobs or units is not an inverted head
+        ("Receptionist, Customer Service Agent", True, 1, "general"),
+        ("Sales, Marketing", False, None, None),
+        # support named by the computing it helps with; end-user computing
+        ("Software Support Officer", True, 1, "technical_support"),
+        ("End User Computing Technician", True, 1, "technical_support"),
+        ("ICT Customer Help Officer", False, None, None),
+        ("ICT Customer Support Advisor", True, 1, "technical_support"),
+        # directory assistance, phone coaches, answering services: the call desk
+        ("Directory Assistance Operator", True, 1, "call_centre"),
+        ("Telephone Coach", True, 1, "training_quality"),
+        ("Answering Service Clerk", True, 1, "call_centre"),
+        # BPO "process" names the account's channel
+        ("Chat Process Associate", True, 1, "online_chat"),
+        ("Email Process - Night Shift", True, 1, "online_chat"),
+        # selling, canvassing and surveys from a call desk are look-alikes
+        ("Call Center Salesperson", False, None, None),
+        ("Contact Centre Agent - Cold Calling", False, None, None),
+        ("Call Centre Agent: conducting telephone surveys", False, None, None),
+        ("Contact Centre Fundraiser", False, None, None),
+        # an inquiry agent is a private detective; test engineers are not support
+        ("Inquiry Agent", False, None, None),
+        ("IT Support and Test Engineer", False, None, None),
+        # the rung of a multi-role title comes from the CS job, unless the other part is a bare rung
+        ("Customer Service Officer/Office Manager", True, 1, "general"),
+        ("Customer Service Manager", True, 5, "general"),
+        ("Customer Service & Operations Manager", True, 5, "general"),
+    ],
+)
+def test_final3a_kinds(title, is_cs, level, function):
+    out = classify_titles([title], method="rules").iloc[0]
+    assert bool(out["is_customer_service"]) is is_cs, out.to_dict()
+    if is_cs:
+        assert out["level"] == level and out["function"] == function, out.to_dict()
+
+
+def test_a_bare_rung_in_a_list_is_still_read_as_the_cs_jobs_rung():
+    # a listed part that is only a rung word ("主管", "Team Leader") is not another trade's rung
+    out = classify_titles(["客服专员/主管", "Customer Service Agent / Team Leader"], method="rules")
+    assert out["level"].tolist() == [4, 3]

@@ -323,6 +323,82 @@ def _char_select(eng: _Engine, language: str, text: str, veto_text: str) -> _Sel
     return select
 
 
+# Occupation indexes (ISCO-08, SOC, ANZSCO, NOC alphabetical indexes) write a title inverted,
+# head noun first: "Operator, call centre: cold calling", "Leader, team: call centre". The head
+# is ONE job noun; what follows the comma qualifies it and does not itself end in a job noun
+# (else "Receptionist, Customer Service Agent" lists two jobs). The index does not fix the order
+# of its two qualifiers ("Analyst, desktop: support" = desktop support analyst, "Leader, team:
+# call centre" = call centre team leader), so both orders are read, as two listed readings.
+_JOB_NOUN = (r"agent|clerk|officer|analyst|assistant|manager|leader|lead|head|operator|coach|support|"
+             r"salesperson|representative|technician|engineer|consultant|adviser|advisor|attendant|"
+             r"supervisor|specialist|executive|cashier|collector|interviewer|telephonist|receptionist|"
+             r"director|controller|coordinator|co-ordinator|counsellor|counselor|trainer|teller|worker|"
+             r"associate|administrator|dispatcher|handler|monitor|instructor|salesman|saleswoman|"
+             r"inspector|staff")
+_INVERTED = re.compile(rf"^({_JOB_NOUN}), ([^,:/|;&+]+?)(?: ?: ?([^,:/|;&+]+))?$")
+_ENDS_IN_JOB_NOUN = re.compile(rf"\b({_JOB_NOUN})s?\s*(\([^()]*\))?$")
+
+
+def _uninvert(text: str) -> str:
+    """Read an index-style inverted English title ("head, q1[: q2]") in title order."""
+    if "," not in text:
+        return text
+    m = _INVERTED.match(text)
+    if m is None or _ENDS_IN_JOB_NOUN.search(m.group(2)):
+        return text
+    head, q1, q2 = m.group(1), m.group(2).strip(), (m.group(3) or "").strip()
+    if not q2:
+        return f"{q1} {head}"
+    return f"{q2} {q1} {head}, {q1} {q2} {head}"
+
+
+# A listed job that is a whole CS job by itself ends in its job noun ("IT Support", "Customer
+# Service Officer", "客服专员"); Russian puts the noun first ("Оператор call-центра").
+_WHOLE_JOB = {
+    "en": re.compile(rf"\b({_JOB_NOUN}|representative|rep|csr)s?\s*$"),
+    "zh": re.compile(r"(客服|专员|代表|助理|文员|坐席|座席|接线员|话务员)\s*$"),
+    "ru": re.compile(r"^\s*(оператор|специалист|консультант|сотрудник|менеджер|инженер)"),
+}
+_LEVEL_WORDS_ONLY = re.compile(r"^[\W\d_]*$")
+
+
+def _other_jobs(text: str, language: str, layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+                select: _Select) -> frozenset[int]:
+    """Listed jobs whose rung words belong to another trade ("IT Support/Social Media Manager").
+
+    When a title lists several jobs and one listed job with a CS cue is a whole job by itself,
+    a listed job without a CS cue whose rung word comes with other words ("Social Media
+    Manager") is the other job's rung, not the CS job's. A bare rung word ("客服专员/主管",
+    "Agent / Team Leader") still names a second rung of the CS job (abstain, as before).
+    """
+    if layout is None:
+        return frozenset()
+    _, part, _ = layout
+    n_parts = int(part[len(text) - 1]) + 1 if text else 1
+    whole = _WHOLE_JOB.get(language)
+    if n_parts < 2 or whole is None:
+        return frozenset()
+    bounds = [[len(text), 0] for _ in range(n_parts)]
+    for i in range(len(text)):
+        b = bounds[int(part[i])]
+        b[0], b[1] = min(b[0], i), max(b[1], i + 1)
+    segs = [text[a:b] if a < b else "" for a, b in bounds]
+    cue_parts = {int(part[m.start()]) for p in select("cues") for m in p.finditer(text)}
+    if not any(whole.search(_BRACKETS.sub(" ", segs[k]).strip(" -:,/")) for k in cue_parts):
+        return frozenset()
+    level_pats = [c.pattern for c in select("levels")]
+    out = set()
+    for k, seg in enumerate(segs):
+        if k in cue_parts or not seg.strip():
+            continue
+        rest = seg
+        for p in level_pats:
+            rest = p.sub(" ", rest)
+        if rest != seg and not _LEVEL_WORDS_ONLY.match(rest):
+            out.add(k)
+    return frozenset(out)
+
+
 def _classify_text(text: str, language: str, lex: _Lexicon, select: _Select | None = None) -> tuple:
     """:func:`_classify_one` of a title already stripped of noise, in a known language.
 
@@ -332,6 +408,10 @@ def _classify_text(text: str, language: str, lex: _Lexicon, select: _Select | No
     title's characters do.
     """
     eng = _engine(lex)
+    if language == "en":
+        uninverted = _uninvert(text)
+        if uninverted is not text:  # new word order: the screens of the old text no longer apply
+            text, select = uninverted, None
     chars = set(text)
     # "без продаж" denies the selling the sales veto looks for (blanked, so positions hold)
     veto_text = text
@@ -347,6 +427,7 @@ def _classify_text(text: str, language: str, lex: _Lexicon, select: _Select | No
         conf = 0.75 if cue_m is not None else 0.9
         return False, None, None, None, conf, language, veto or "no_cue"
     function = next((f for f, p in select("functions") if p.search(text)), "general")
+    gone = gone | _other_jobs(text, language, layout, select)
     level, track, weight, level_text = _level(text, language, lex, gone, layout, select)
     # a deputy takes the rung of the post deputised, a guess (LADDER.md): marked, lower confidence
     deputy = (lex.deputy is not None and level is not None and level >= 3 and may_match(eng.deputy, chars)
