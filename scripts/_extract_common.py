@@ -67,16 +67,24 @@ def write_csv(rows: list[dict[str, str]], columns: list[str], out: Path) -> None
 
 
 def run_extract(argv: list[str] | None, *, doc: str, source_help: str, out_name: str, columns: list[str],
-                release: str, read: Callable[[Path, bool], list[dict[str, str]]],
-                errors: tuple[type[BaseException], ...]) -> int:
-    """Parse ``SOURCE [-o OUT] [--no-check-sha]``, read the rows, write the extract; 1 on a source error."""
+                release: str, read: Callable[..., list[dict[str, str]]],
+                errors: tuple[type[BaseException], ...], sources: dict[str, str] | None = None) -> int:
+    """Parse ``SOURCE [-o OUT] [--no-check-sha]``, read the rows, write the extract; 1 on a source error.
+
+    With ``sources`` (option name -> help) the inputs are required options ``--NAME FILE`` instead of
+    one positional ``SOURCE``, and ``read`` gets a dict of their paths.
+    """
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
-    parser.add_argument("source", type=Path, help=source_help)
+    if sources is None:
+        parser.add_argument("source", type=Path, help=source_help)
+    for name, help_text in (sources or {}).items():
+        parser.add_argument(f"--{name}", type=Path, required=True, help=help_text)
     parser.add_argument("-o", "--out", type=Path, default=RAW / out_name)
     parser.add_argument("--no-check-sha", action="store_true", help="accept files other than the recorded copies")
     args = parser.parse_args(argv)
+    given = args.source if sources is None else {name: getattr(args, name) for name in sources}
     try:
-        rows = read(args.source, not args.no_check_sha)
+        rows = read(given, not args.no_check_sha)
     except errors as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
