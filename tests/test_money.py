@@ -47,7 +47,7 @@ def test_eur_ppp_needs_country_and_differs_by_country():
     with pytest.raises(ReferenceDataError, match="no euro-area aggregate"):
         convert_currency(1000.0, "EUR", year=2023, method="ppp")
     de, fr = convert_currency([1000.0, 1000.0], "EUR", year=2023, method="ppp", country=["DE", "FR"])
-    # WDI release 2025-10-07 (the earlier shipped 0.702414 / 0.719442 were from an older vintage)
+    # WDI release 2025-07-01, same in 2025-10-07 (the earlier shipped 0.702414 / 0.719442 were from an older source)
     assert de == pytest.approx(1000 / 0.746175, rel=1e-6)
     assert fr == pytest.approx(1000 / 0.771728, rel=1e-6)
 
