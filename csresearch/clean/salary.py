@@ -335,15 +335,16 @@ def _prelude(text: str) -> tuple[str, _TextResult | None, list[str], float, bool
     flags: list[str] = []
     mpy = 12.0
     monthly = False
+    least = float(_lexicon()["bonus_months_min"])  # "00薪" is no count of pays (and 1/0 a year)
     for pattern in gram.bonus_months_monthly:
-        m = pattern.search(t)
+        m = next((m for m in pattern.finditer(t) if float(m.group(1)) >= least), None)
         if m:
             mpy, monthly = float(m.group(1)), True
             flags.append("bonus_months")
             t = t[: m.start()] + " " + t[m.end():]
             break
     for pattern in gram.bonus_months if not monthly else ():
-        m = pattern.search(t)
+        m = next((m for m in pattern.finditer(t) if float(m.group(1)) >= least), None)
         if m:
             mpy = float(m.group(1))
             flags.append("bonus_months")

@@ -197,6 +197,14 @@ def _value(t: str, layout: tuple) -> tuple[float, float | None, str | None]:
     return _s._digits_value(t[grp[0]:grp[1]], gdec and t[gdec[0]:gdec[1]], None, mult), mult, cur
 
 
+def _utf8(t: str) -> bool:
+    try:
+        t.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_texts(texts: list[str]) -> list:
     """Parse distinct texts; the same ``_TextResult`` list as ``[_parse_text(t) for t in texts]``."""
     settled = settle(texts)
@@ -208,7 +216,11 @@ def settle(texts: list[str]) -> list:
     if not texts or not _words_digit_blind():
         return [None] * len(texts)
     norm = [_s._normalise(t) for t in texts]
-    arr = pa.array(norm, type=pa.large_string())
+    try:
+        arr, full = pa.array(norm, type=pa.large_string()), ()
+    except (UnicodeEncodeError, pa.ArrowException):  # lone surrogates: those texts go to the full grammar
+        full = {i for i, t in enumerate(norm) if not _utf8(t)}
+        arr = pa.array(["" if i in full else t for i, t in enumerate(norm)], type=pa.large_string())
     re2, python = _screen()
     # pyarrow's RE2 kernels directly: pandas would hand \p{..} and \s back to Python's re.
     screened = (pc.match_substring_regex(arr, re2).to_numpy(zero_copy_only=False)
@@ -216,8 +228,8 @@ def settle(texts: list[str]) -> list:
     masks = pc.replace_substring_regex(arr, "[0-9]", "0").to_pylist()
     reader = _Reader()
     out = []
-    for t, masked, hit in zip(norm, masks, screened):
-        if hit or any(p.search(t) for p in python):
+    for i, (t, masked, hit) in enumerate(zip(norm, masks, screened)):
+        if hit or i in full or any(p.search(t) for p in python):
             out.append(None)
             continue
         known = reader.read(masked)
