@@ -215,6 +215,14 @@ def _alternation(literals: frozenset[str]) -> str:
     return "|".join(_re2_literal(lit) for lit in sorted(literals))
 
 
+# Room for the DFA states of a few hundred literal alternations. The budget is a cache, not a
+# limit on the texts: an RE2 set never bails out of its DFA (it flushes the cache and goes on,
+# Prog::kManyMatch), and a budget too small for the DFA to start fails at Compile() (RE2's
+# CompileSet test-runs the DFA), so Match cannot silently report "no hits" for lack of memory
+# (tests/test_review6_re2_budget.py: the same hits at the smallest budget that compiles).
+_SET_MEMORY = 32 << 20
+
+
 def _set_hits(texts: list[str], sets: list[frozenset[str]]) -> dict[frozenset[str], Any]:
     """Per literal set, which texts hold one of its literals: one RE2 set search per text."""
     import numpy as np
@@ -223,9 +231,7 @@ def _set_hits(texts: list[str], sets: list[frozenset[str]]) -> dict[frozenset[st
     found = np.zeros((len(sets), len(texts)), dtype=bool)
     if sets and texts:
         options = re2.Options()
-        # an RE2 set never bails out of its DFA for slowness (it flushes the cache and goes on);
-        # room for the states of a few hundred literal alternations all the same
-        options.max_mem = 32 << 20
+        options.max_mem = _SET_MEMORY
         matcher = re2.Set.SearchSet(options)
         for lits in sets:
             matcher.Add(_alternation(lits))
@@ -236,6 +242,7 @@ def _set_hits(texts: list[str], sets: list[frozenset[str]]) -> dict[frozenset[st
             if which:
                 found[which, i] = True
     return dict(zip(sets, found))
+
 
 def may_match(first: frozenset[str] | None, chars: set[str]) -> bool:
     """Can a pattern with these first characters match a string holding ``chars``?"""
