@@ -344,7 +344,10 @@ def _uninvert(text: str) -> str:
     if "," not in text:
         return text
     m = _INVERTED.match(text)
-    if m is None or _ENDS_IN_JOB_NOUN.search(m.group(2)):
+    # "Head, q1" may list two jobs ("Manager, Customer Support"), but the colon form "Head, q1: q2"
+    # is the index's alone: its q1 qualifies the head even when it is a job noun ("Officer,
+    # support: IT" = IT support officer)
+    if m is None or (not m.group(3) and _ENDS_IN_JOB_NOUN.search(m.group(2))):
         return text
     head, q1, q2 = m.group(1), m.group(2).strip(), (m.group(3) or "").strip()
     if not q2:
