@@ -28,8 +28,9 @@ MIN_TITLES, MIN_SOURCES = 3000, 12
 MIN_POSTINGS, MIN_DISAGREE = 300, 100
 NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 # "final": first holdout (scored once, then tuned on); "final2": the untouched first-contact set;
-# "final3a" (en, Latin script) / "final3b" (zh/ru): later untouched first-contact sets
-HOLDOUTS = {"", "final", "final2", "final3a", "final3b"}
+# "final3a" (en, Latin script) / "final3b" (zh/ru): later untouched first-contact sets;
+# "final4" / "final5" (zh/ru/en, session 6): scored in that order, each once for first contact
+HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -177,3 +178,22 @@ def test_final3b_holdout_is_whole_sources_zh_ru_and_never_training_data(titles):
     assert "final3b" not in SCORED_HOLDOUTS  # until its first contact is recorded
     loaded = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)
     assert not set(loaded["source"]) & f3b
+
+
+@pytest.mark.parametrize("name, min_rows, min_sources", [("final4", 600, 5), ("final5", 600, 5)])
+def test_session6_holdouts_are_whole_sources_new_strings_never_training_data(titles, name, min_rows, min_sources):
+    """final4/final5: whole new sources in all three languages, no string seen earlier, held back from the model."""
+    from csresearch.clean.roles_model import SCORED_HOLDOUTS, load_labelled_titles
+
+    _, rows = titles
+    sources = {r["source"] for r in rows if r["holdout"] == name}
+    assert len(sources) >= min_sources, sources
+    assert all(r["holdout"] == name for r in rows if r["source"] in sources)  # whole sources
+    sizes = Counter(r["language"] for r in rows if r["holdout"] == name)
+    assert {"zh", "ru", "en"} <= set(sizes) and sum(sizes.values()) >= min_rows, sizes
+    others = Counter(r["title"].casefold() for r in rows if r["holdout"] != name)
+    mine = Counter(r["title"].casefold() for r in rows if r["holdout"] == name)
+    assert not set(mine) & set(others)  # every string new to the corpus
+    assert name not in SCORED_HOLDOUTS
+    loaded = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)
+    assert not set(loaded["source"]) & sources
