@@ -6,7 +6,10 @@ Prints, each in a fresh subprocess (wall time and peak RSS):
 * a CSV whose header has 1,000,000 columns;
 * 100 KB adversarial strings through every text cleaner (worst unit per cleaner);
 * ``csresearch --help`` and ``csresearch parse-salary``: this tree against a baseline commit
-  (default 3dae528, before the fix), extracted with ``git archive`` into a temporary folder.
+  (default 3dae528, before the fix), extracted with ``git archive`` into a temporary folder;
+* delimiter sniffing of a 40 KB line of '?' holding two stray quotes (what the hostile-file
+  test makes of a huge CJK cell read as cp1251), against ``csv.Sniffer`` on shorter lines
+  (quadratic: ~20 s at 40 KB; ``--sniff-stdlib-kb 40`` to run it).
 
 Run:  PYTHONPATH=$PWD python benchmarks/bench_hostile.py [--baseline COMMIT] [--skip-baseline]
 """
@@ -157,11 +160,42 @@ def bench_cli(baseline: str | None) -> None:
             print(f"  csresearch {' '.join(args):<40} {shown}{ratio}")
 
 
+SNIFF_BOUND_S = 0.5  # generous: the bisecting sniffer takes ~0.01 s on the 40 KB line
+
+
+def _stray_quote_line(kb: int) -> str:
+    return 'title;notes\nx;\\"' + "?" * (kb * 1000) + '\\"\n'
+
+
+def bench_sniff(stdlib_kb: list[int]) -> None:
+    import csv
+
+    from csresearch.io import _sniff_delimiter
+
+    path = Path("hostile.csv")
+    text = _stray_quote_line(40)
+    t0 = time.perf_counter()
+    got = _sniff_delimiter(path, text)
+    took = time.perf_counter() - t0
+    verdict = "within" if took < SNIFF_BOUND_S else "OVER"
+    print(f"delimiter sniffing, 40 KB line of '?' with two stray quotes: {took:.3f} s -> {got!r} "
+          f"({verdict} the {SNIFF_BOUND_S} s bound)")
+    for kb in stdlib_kb:
+        sample = "\n".join(_stray_quote_line(kb).splitlines()[:50])
+        t0 = time.perf_counter()
+        ref = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        print(f"  csv.Sniffer (before the fix) on a {kb} KB line: {time.perf_counter() - t0:.2f} s -> {ref!r}")
+    if took >= SNIFF_BOUND_S:
+        raise SystemExit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="3dae528", help="commit to compare the command line with")
     parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--only", choices=["limits", "regex", "cli"])
+    parser.add_argument("--only", choices=["limits", "regex", "cli", "sniff"])
+    parser.add_argument("--sniff-stdlib-kb", type=int, nargs="*", default=[5, 10],
+                        help="line lengths (KB) to time csv.Sniffer on, for comparison")
     parser.add_argument("--raised", action="store_true", help="also read the 1M-column file with the limit raised (slow)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} on {os.cpu_count()} cores")
@@ -169,6 +203,8 @@ def main() -> None:
         bench_cli(None if args.skip_baseline else args.baseline)
     if args.only in (None, "regex"):
         bench_regex()
+    if args.only in (None, "sniff"):
+        bench_sniff(args.sniff_stdlib_kb)
     if args.only in (None, "limits"):
         with tempfile.TemporaryDirectory() as tmp:
             bench_limits(Path(tmp), args.raised)
