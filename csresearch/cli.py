@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import os
 import sys
@@ -276,6 +277,14 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """One parser a process: parse_args does not change it, and building one costs ~4 ms
+    (the epilog lists every canonical column), paid per call by in-process callers such as
+    the hostile-file test. Each command's function is bound when the parser is built."""
+    return make_parser()
+
+
 #: Python parameter names in messages -> what a command-line user types.
 _CLI_WORDS = {"columns=": "--columns", "encoding=": "--encoding", "sheet=": "--sheet", "year=": "--year",
               "default_period=": "--default-period", "currency=": "--currency", "country=": "--country",
@@ -296,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (the line says what and where), 3 an internal error (a bug; ``CSRESEARCH_DEBUG=1`` shows
     the traceback).
     """
-    args = make_parser().parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         return args.func(args)
     except CsResearchError as exc:
