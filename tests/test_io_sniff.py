@@ -11,6 +11,7 @@ measured in benchmarks/bench_hostile.py (``--only sniff``), not here.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import os
 import re
@@ -20,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csresearch.io import _quoted_delimiter, _quoted_field_delimiters, _sniff_delimiter
+from csresearch.io import _line_count_delimiter, _quoted_delimiter, _quoted_field_delimiters, _sniff_delimiter
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = Path(os.environ.get("CSRESEARCH_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
@@ -61,13 +62,37 @@ def reference_field_delimiters(sample: str) -> list[str]:
     return []
 
 
+def _stdlib_is_the_reference() -> bool:
+    """Whether the installed csv.Sniffer is the one csresearch restates (Python 3.11.7 has it).
+
+    CPython's fix for gh-98820 changes the quote patterns (and some answers) and its main branch
+    drops these heuristics (gh-83273); csresearch keeps the old answers, so a changed stdlib is
+    no reference: only the patterns frozen above are then compared."""
+    try:
+        source = inspect.getsource(csv.Sniffer)
+    except (OSError, TypeError):
+        return False
+    return hasattr(csv.Sniffer, "_guess_delimiter") and all(p in source for p in STDLIB_QUOTE_PATTERNS)
+
+
+STDLIB = _stdlib_is_the_reference()
+
+
 def assert_same(text: str) -> None:
     sample = "\n".join(text[:65536].splitlines()[:50])
     # every match the stdlib's patterns make, allowed delimiter or not, in order
     assert _quoted_field_delimiters(sample) == reference_field_delimiters(sample), repr(text[:300])
+    if not STDLIB:
+        return
     assert _quoted_delimiter(sample) == reference_quoted(sample), repr(text[:300])
+    assert _line_count_delimiter(sample) == csv.Sniffer()._guess_delimiter(sample, DELIMITERS)[0], repr(text[:300])
     for name in ("x.csv", "x.tsv"):
         assert _sniff_delimiter(Path(name), text) == reference_sniff(Path(name), text), (name, repr(text[:300]))
+
+
+def test_the_installed_csv_sniffer_is_the_reference():
+    if not STDLIB:
+        pytest.skip("this Python's csv.Sniffer is not the one csresearch restates (gh-98820 / gh-83273)")
 
 
 # cells: delimiters, both quote characters, spaces, punctuation runs, line breaks of every kind
