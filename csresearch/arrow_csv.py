@@ -40,13 +40,13 @@ def read_single_line_records(data: bytes, sep: str, *, header: bool, width: int 
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    if data.count(b"\r") != data.count(b"\r\n"):  # a lone carriage return ends a line: pandas path
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # a lone carriage return ends a line: pandas path
         return None
     view = memoryview(data)[3:] if data.startswith(b"\xef\xbb\xbf") else memoryview(data)
     if not len(view) or _last_line_opens_a_quote(data):
         return None
     if width is None:
-        width = _first_record_width(view, sep)
+        width = _first_record_width(data, sep)
         if not width:
             return None
     names = [f"c{i}" for i in range(width)]
@@ -87,10 +87,21 @@ def _last_line_opens_a_quote(data: bytes) -> bool:
     lines, which the line count refuses. An odd count that is not an open quote (``5" screen``)
     only sends the file to the pandas parser, which gives the same answer.
     """
-    body = data.rstrip(b"\r\n")
-    last = body[body.rfind(b"\n") + 1:]
+    end = _end_without_line_breaks(data)
+    last = data[data.rfind(b"\n", 0, end) + 1: end]
     # without a final line break any quote on the last line may be open at the end of the file
-    return last.count(b'"') % 2 == 1 or (b'"' in last and len(body) == len(data))
+    return last.count(b'"') % 2 == 1 or (b'"' in last and end == len(data))
+
+
+def _end_without_line_breaks(data: bytes) -> int:
+    """``len(data.rstrip(b"\r\n"))`` without copying the file: the tail is looked at, growing."""
+    size = 1 << 12
+    while True:
+        tail = data[-size:]
+        kept = len(tail.rstrip(b"\r\n"))
+        if kept or len(tail) == len(data):
+            return len(data) - len(tail) + kept
+        size *= 16
 
 
 def _ends_in_a_cell(table) -> bool:
@@ -101,9 +112,13 @@ def _ends_in_a_cell(table) -> bool:
     return any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in last)
 
 
-def _first_record_width(view: memoryview, sep: str) -> int:
-    """Cells of the first non-empty record, as the csv module reads it."""
-    stream = io.TextIOWrapper(io.BytesIO(view), encoding="utf-8", errors="replace", newline="")
+def _first_record_width(data: bytes, sep: str) -> int:
+    """Cells of the first non-empty record, as the csv module reads it (a byte-order mark skipped).
+
+    ``io.BytesIO`` of a ``bytes`` object shares its buffer (of a memoryview it would copy the
+    whole file); ``utf-8-sig`` drops one leading mark, as slicing it off did.
+    """
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="replace", newline="")
     first = next((r for r in csv.reader(stream, delimiter=sep) if r), [])
     return len(first)
 

@@ -95,25 +95,23 @@ def first_utf8_line(data: bytes) -> int | None:
 
 
 def _not_utf8(a: np.ndarray) -> np.ndarray:
-    """Bytes that cannot be part of valid UTF-8 where they stand (a necessary test only)."""
+    """Bytes that cannot be part of valid UTF-8 where they stand (a necessary test only).
+
+    Two rules catch practically every line of GBK or cp1251 text, at a third of the cost of
+    checking sequence lengths: a byte >= 0xC0 (a lead byte or one UTF-8 never uses) must be
+    followed by a continuation byte (0x80-0xBF), and a continuation byte may not follow an
+    ASCII byte. Bytes UTF-8 never uses (0xC0, 0xC1, 0xF5-0xFF) are flagged as well; the lines
+    that pass are decoded by :func:`first_utf8_line`, so a weaker test only costs time.
+    """
     b = _BYTE  # NumPy scalars: a Python int operand makes each operation ten times slower
+    if not len(a):
+        return np.zeros(0, dtype=bool)
     cont = (a & b[0xC0]) == b[0x80]
-
-    def ahead(k: int) -> np.ndarray:
-        out = np.zeros(len(a), dtype=bool)
-        out[:-k] = cont[k:]
-        return out
-
-    lead3 = (a & b[0xF0]) == b[0xE0]
-    lead4 = (a >= b[0xF0]) & (a <= b[0xF4])
-    lead = ((a >= b[0xC2]) & (a <= b[0xDF])) | lead3 | lead4
-    bad = (a == b[0xC0]) | (a == b[0xC1]) | (a >= b[0xF5])
-    bad |= lead & ~ahead(1)
-    bad |= (lead3 | lead4) & ~ahead(2)
-    bad |= lead4 & ~ahead(3)
-    after_ascii = np.ones(len(a), dtype=bool)
-    after_ascii[1:] = a[:-1] < b[0x80]
-    bad |= cont & after_ascii
+    bad = a >= b[0xC0]
+    bad[:-1] &= ~cont[1:]  # the last byte, a lead byte with nothing after it, stays bad
+    bad[1:] |= cont[1:] & (a[:-1] < b[0x80])
+    bad[0] |= cont[0]
+    bad |= (a == b[0xC0]) | (a == b[0xC1]) | (a >= b[0xF5])
     return bad
 
 

@@ -494,8 +494,9 @@ def _header_cells(text: str | _io.TextIOBase, sep: str) -> list[str]:
 def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_line: int) -> tuple[pd.DataFrame, dict]:
     _longest_line(path, max_line)
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() would copy the whole file
         raise InputFileError(f"{path}: file is empty")
+    digest = hashlib.sha256(data).hexdigest()  # of the bytes parsed, without reading the file again
     utf8, enc = _to_utf8(path, data, encoding)
     del data  # transcoded: the UTF-8 copy is what is parsed
     head = utf8[: 4 * 65536 + 8].decode("utf_8_sig", errors="ignore")[:65536]
@@ -505,7 +506,7 @@ def _read_text_table(path: Path, encoding: str | None, headerless: bool, max_lin
         stream = _io.TextIOWrapper(_io.BytesIO(utf8), encoding="utf_8_sig", newline="")
         _check_unique_headers(path, _header_cells(stream, sep))
     df = parse_delimited(path, utf8, "utf_8_sig" if enc == "utf_8_sig" else "utf_8", sep, header=not headerless)
-    return df, {"encoding": enc, "delimiter": sep}
+    return df, {"encoding": enc, "delimiter": sep, "sha256": digest}
 
 
 def _line_ends(data: bytes) -> np.ndarray:
@@ -966,7 +967,7 @@ def read_table(
         "path": str(path),
         "format": fmt,
         **info,
-        "sha256": _sha256(path),
+        "sha256": info.get("sha256") or _sha256(path),  # text files: hashed when read
         "n_rows": int(len(df)),
         **_mapping_info(mapping),
     })
