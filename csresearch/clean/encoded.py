@@ -89,14 +89,22 @@ def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
         return None
     arr = pa.array(values.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    # a chunked column (pyarrow's CSV reader gives one chunk per block) is encoded chunk by
+    # chunk with one memo table: every chunk carries the final dictionary, in order of first
+    # appearance, so the column is not copied into one chunk first (combine_chunks)
     enc = pc.dictionary_encode(arr)
-    uniques = pd.Series(enc.dictionary, dtype=values.dtype)
-    codes = enc.indices.to_numpy(zero_copy_only=False) if enc.indices.null_count == 0 else None
-    if codes is None:
+    chunks = enc.chunks if isinstance(enc, pa.ChunkedArray) else [enc]
+    if any(not c.dictionary.equals(chunks[-1].dictionary) for c in chunks[:-1]):  # not unified: one chunk
+        enc = pc.dictionary_encode(arr.combine_chunks())
+        chunks = [enc]
+    if not chunks:
+        return np.zeros(0, dtype=np.intp), pd.Series([], dtype=values.dtype)
+    uniques = pd.Series(chunks[-1].dictionary, dtype=values.dtype)
+    nulls = sum(c.indices.null_count for c in chunks)
+    if nulls:
         uniques = pd.concat([uniques, pd.Series([None], dtype=values.dtype)], ignore_index=True)
-        codes = enc.indices.fill_null(len(uniques) - 1).to_numpy()
+    parts = [(c.indices.fill_null(len(uniques) - 1) if nulls else c.indices).to_numpy(zero_copy_only=False) for c in chunks]
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return np.asarray(codes, dtype=np.intp), uniques
 
 
