@@ -14,7 +14,8 @@ delimiter) to ``benchmarks/_data/clean_<rows>/<site>.csv``, then runs in fresh c
 
 It prints rows/s of ``clean_survey`` alone (wall clock, and per CPU-second of the process,
 which a shared machine's load disturbs less) and of the whole job, the floor's time and the
-ratio of the whole job to it (target <= 5), and peak memory above the child's baseline (after
+ratio of the whole job to it (target <= 5), the same ratio in CPU seconds of the process (all
+threads; less disturbed by other jobs on a shared machine), and peak memory above the child's baseline (after
 imports and warm-up) as a multiple of the CSV bytes (target <= 10): the peak RSS
 (``ru_maxrss``), Arrow's memory pool peak, and with ``--trace`` the tracemalloc peak. The
 load average is printed: the machine may be shared, so rows/s varies with it; the ratio to a
@@ -107,8 +108,10 @@ def _child(mode: str, path: str, site: str) -> dict:
     base = _peak_rss_mib()
     arrow_base = pyarrow.default_memory_pool().bytes_allocated()
     out = Path(tempfile.mkdtemp())
+    c1 = time.process_time()
     if mode == "floor":
         t1, t2, t3, rows = _floor(path, site, out)
+        c2 = c3 = None
     else:
         t1 = time.perf_counter()
         df = read_table(path)
@@ -118,11 +121,15 @@ def _child(mode: str, path: str, site: str) -> dict:
         del df  # as `csresearch clean` does: the raw frame is freed before the write
         res.write(out)
         rows = len(res.table) + len(res.rejects)
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if mode == "trace" else None
     clean_cpu = c3 - c2 if mode != "floor" else None
+    # CPU seconds of the process (every thread): a shared machine's load moves them far less
+    # than wall-clock seconds, so the CPU ratio to the floor is printed beside the wall ratio
+    cpu = {"cpu_s": c4 - c1, "read_cpu_s": None if c2 is None else c2 - c1,
+           "write_cpu_s": None if c3 is None else c4 - c3}
     return {"mode": mode, "rows": rows, "warmup_s": warmup, "read_s": t2 - t1, "clean_s": t3 - t2, "clean_cpu_s": clean_cpu,
-            "write_s": t4 - t3, "total_s": t4 - t1, "peak_above_base_mib": _peak_rss_mib() - base,
+            **cpu, "write_s": t4 - t3, "total_s": t4 - t1, "peak_above_base_mib": _peak_rss_mib() - base,
             "arrow_peak_mib": (pyarrow.default_memory_pool().max_memory() - arrow_base) / 2**20,
             "tracemalloc_peak_mib": traced}
 
@@ -159,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             f"write {ours['write_s']:.1f} s | whole {ours['total_s']:.1f} s = {ours['rows'] / ours['total_s']:,.0f} rows/s | "
             f"floor {floor['total_s']:.1f} s (read {floor['read_s']:.1f}, extract {floor['clean_s']:.1f}, "
             f"write {floor['write_s']:.1f}) | ratio {ours['total_s'] / floor['total_s']:.1f}x (target <= 5) | "
+            f"CPU s: read {ours['read_cpu_s']:.1f}, clean {ours['clean_cpu_s']:.1f}, write {ours['write_cpu_s']:.1f}, "
+            f"whole {ours['cpu_s']:.1f} vs floor {floor['cpu_s']:.1f} = {ours['cpu_s'] / floor['cpu_s']:.1f}x | "
             f"peak above baseline: RSS {ours['peak_above_base_mib']:,.0f} MiB = "
             f"{ours['peak_above_base_mib'] / mib:.1f}x CSV (target <= 10), Arrow pool "
             f"{ours['arrow_peak_mib']:,.0f} MiB{trace_part}; floor RSS {floor['peak_above_base_mib']:,.0f} MiB "
