@@ -101,6 +101,9 @@ def as_text_series(values: Any, name: str | None = None) -> pd.Series:
     return out
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _as_clean(value: Any) -> Any:
     """A cell pyarrow can hold as text: bytes decoded, lone surrogates replaced (U+FFFD)."""
     if isinstance(value, (bytes, bytearray)):
@@ -109,8 +112,35 @@ def _as_clean(value: Any) -> Any:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            return value.encode("utf-8", "replace").decode("utf-8")
+            return _LONE_SURROGATE.sub("\ufffd", value)  # encode's "replace" would give "?"
     return value
+
+
+def without_lone_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every lone surrogate in its object columns read as U+FFFD.
+
+    Text decoded with ``errors="surrogateescape"`` can hold them; Arrow-backed strings cannot, so
+    the first cast would raise. Only a column that fails the one vectorised check is rewritten
+    (once per distinct cell); a frame read by ``read_table`` (valid UTF-8) is returned as is.
+    """
+    import pyarrow as pa
+
+    bad = []
+    for col in frame.columns[frame.dtypes == object]:
+        try:
+            pa.array(frame[col], from_pandas=True)
+        except UnicodeEncodeError:
+            bad.append(col)
+        except (pa.ArrowException, TypeError, ValueError):  # mixed cell types: read elsewhere
+            continue
+    if not bad:
+        return frame
+    out = frame.copy(deep=False)
+    for col in bad:
+        codes, uniques = pd.factorize(out[col], use_na_sentinel=True)
+        clean = np.array([_as_clean(u) for u in uniques] + [None], dtype=object)
+        out[col] = pd.Series(clean[codes], index=out.index, dtype=object)
+    return out
 
 
 def factorize_text(values: Any) -> tuple[np.ndarray, pd.Series, pd.Index]:

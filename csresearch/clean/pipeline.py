@@ -25,6 +25,7 @@ from .. import __version__
 from ..errors import ColumnMappingError
 from .assemble import TableParts, as_text as _as_text, hex_ids, record_keys
 from .checks import RowChecks, row_checks
+from ._text import without_lone_surrogates
 from .description import DESCRIPTION_COLUMNS
 from .encoded import Block, Coded, combine, constant, encode, from_rows, on_distinct
 from .summary import summary_warnings
@@ -256,7 +257,7 @@ def _input_hash(df: pd.DataFrame) -> str:
     info = df.attrs.get("read_info", {})
     if "sha256" in info:
         return info["sha256"]
-    hashed = pd.util.hash_pandas_object(df.astype("str"), index=False).to_numpy()
+    hashed = pd.util.hash_pandas_object(without_lone_surrogates(df).astype("str"), index=False).to_numpy()
     return hashlib.sha256(hashed.tobytes()).hexdigest()
 
 
@@ -346,7 +347,7 @@ def clean_survey(
         )  # the dask layer finds duplicates across partitions itself
     fn = default_steps(steps)
     rows, renumbered = _source_rows(df, first_row)
-    raw = df.reset_index(drop=True)
+    raw = without_lone_surrogates(df.reset_index(drop=True))
     n = len(raw)
 
     if "title" not in raw.columns and "salary_text" not in raw.columns and "salary_low" not in raw.columns:
