@@ -1,0 +1,72 @@
+"""Rules F1-F5 of roles.md ("Rules from the final4/final5 kinds"), one test string per kind.
+
+No labelled row is used: every title below was written for this file, and each kind comes with
+a look-alike (a string the rule must leave alone).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from csresearch.clean.roles import classify_titles
+
+
+CS_OR_NOT = [
+    # F1 the chat as the service channel: чат-поддержка, an agent noun whose object is the chats
+    ("Специалист чат-поддержки", True),
+    ("Оператор чат-поддержки (удалённо)", True),
+    ("Оператор входящих чатов", True),
+    ("Сотрудник на чаты", True),
+    ("Разработчик чат-ботов", False),          # builds the bot, answers no one
+    ("Менеджер по продажам в чатах", False),   # selling in chats (README)
+    ("Оператор чат-бота", False),
+    ("Репетитор по физике в чат поддержки", False),  # the support chat is the place; the job is tutoring
+    # F2 support named by a numbered tier, with a word between, or by the e-mail channel
+    ("Tier 2 Remote Support", True),
+    ("Level 1 Customer Support", True),
+    ("E-mail Support (night shift)", True),
+    ("Email Marketing Specialist", False),
+    ("Level 3 Network Support Engineer", False),  # network support stays IT operations
+    # F3 support named by a back-office object supports that function, not customers
+    ("Back Office Support Specialist", False),
+    ("Contracts Support Officer", False),
+    ("Production Support Engineer", False),
+    ("Customer Support Specialist", True),
+    ("Technical Support Specialist", True),
+    # F4 data entry is clerical work wherever it is placed; a listed CS job keeps the title CS
+    ("Data Entry Operator (Call Centre)", False),
+    ("Data Entry Clerk - Contact Center", False),
+    ("Customer Service / Data Entry Clerk", True),
+    ("Call Centre Agent", True),
+    # F5 без governs every noun of a list joined by и/или: no selling is promised
+    ("Менеджер по работе с клиентами (без звонков и продаж)", True),
+    ("Специалист (без холодных звонков и активных продаж)", True),
+    ("Менеджер по работе с клиентами", False),           # rule 3: account/sales
+    ("Менеджер по продажам (без звонков)", False),       # only the calls are denied
+]
+
+
+def _why(title: str) -> str:
+    return str(classify_titles([title], method="rules").get("evidence", pd.Series([""])).iloc[0])
+
+
+@pytest.mark.parametrize(("title", "is_cs"), CS_OR_NOT)
+def test_final45_kinds(title: str, is_cs: bool) -> None:
+    got = classify_titles([title])
+    assert bool(got["is_customer_service"].iloc[0]) is is_cs, (title, _why(title))
+
+
+@pytest.mark.parametrize(
+    ("title", "level", "function"),
+    [
+        ("Эксперт чат-поддержки", 2, "online_chat"),
+        ("Менеджер чат-поддержки", 1, "online_chat"),
+        ("Tier 1 Remote Support", 1, "technical_support"),  # a numbered tier is technical support
+        ("Tier 2 Desktop Support Technician", 2, "technical_support"),
+    ],
+)
+def test_final45_rung_and_function(title: str, level: int, function: str) -> None:
+    got = classify_titles([title])
+    assert int(got["level"].iloc[0]) == level, (title, _why(title))
+    assert got["function"].iloc[0] == function, (title, _why(title))
