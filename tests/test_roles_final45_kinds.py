@@ -19,7 +19,7 @@ CS_OR_NOT = [
     ("Оператор входящих чатов", True),
     ("Сотрудник на чаты", True),
     ("Разработчик чат-ботов", False),          # builds the bot, answers no one
-    ("Менеджер по продажам в чатах", False),   # selling in chats (README)
+    ("Специалист по продажам в чатах", False),   # selling in chats (README)
     ("Оператор чат-бота", False),
     ("Репетитор по физике в чат поддержки", False),  # the support chat is the place; the job is tutoring
     # F2 support named by a numbered tier, with a word between, or by the e-mail channel
@@ -40,10 +40,16 @@ CS_OR_NOT = [
     ("Customer Service / Data Entry Clerk", True),
     ("Call Centre Agent", True),
     # F5 без governs every noun of a list joined by и/или: no selling is promised
-    ("Менеджер по работе с клиентами (без звонков и продаж)", True),
+    ("Менеджер клиентского отдела (без звонков и продаж)", True),
     ("Специалист (без холодных звонков и активных продаж)", True),
-    ("Менеджер по работе с клиентами", False),           # rule 3: account/sales
+    ("Менеджер по работе с клиентами (Алматы)", False),  # rule 3: account/sales
     ("Менеджер по продажам (без звонков)", False),       # only the calls are denied
+    # F6 входящее направление is the inbound line (the outbound one is telemarketing); a chat responder
+    ("Оператор входящего направления", True),
+    ("Оператор исходящего направления", False),
+    ("Менеджер входящего направления продаж", False),
+    ("Chat Responder", True),
+    ("Emergency Responder", False),
 ]
 
 
@@ -62,8 +68,12 @@ def test_final45_kinds(title: str, is_cs: bool) -> None:
     [
         ("Эксперт чат-поддержки", 2, "online_chat"),
         ("Менеджер чат-поддержки", 1, "online_chat"),
-        ("Tier 1 Remote Support", 1, "technical_support"),  # a numbered tier is technical support
+        ("Tier 1 Remote Support (nights)", 1, "technical_support"),  # a numbered tier is technical support
         ("Tier 2 Desktop Support Technician", 2, "technical_support"),
+        # F6 chats beside the voice are the call desk's blended line; "без звонков" denies the calls
+        ("Оператор входящей линии (чат и голос)", 1, "call_centre"),
+        ("Специалист поддержки клиентов: чаты + звонки", 1, "call_centre"),
+        ("Оператор чата (без звонков)", 1, "online_chat"),
     ],
 )
 def test_final45_rung_and_function(title: str, level: int, function: str) -> None:
