@@ -253,11 +253,11 @@ def _record_ids(source: str, rows: np.ndarray) -> np.ndarray:
     return hex_ids(record_keys(source, rows))
 
 
-def _input_hash(df: pd.DataFrame) -> str:
-    info = df.attrs.get("read_info", {})
-    if "sha256" in info:
-        return info["sha256"]
-    hashed = pd.util.hash_pandas_object(without_lone_surrogates(df).astype("str"), index=False).to_numpy()
+def _input_hash(raw: pd.DataFrame, read_info: Mapping[str, Any]) -> str:
+    """The file's SHA-256 when it was read from one, else a hash of the cells (not the index)."""
+    if "sha256" in read_info:
+        return read_info["sha256"]
+    hashed = pd.util.hash_pandas_object(raw.astype("str"), index=False).to_numpy()
     return hashlib.sha256(hashed.tobytes()).hexdigest()
 
 
@@ -348,6 +348,7 @@ def clean_survey(
     fn = default_steps(steps)
     rows, renumbered = _source_rows(df, first_row)
     raw = without_lone_surrogates(df.reset_index(drop=True))
+    input_hash = _input_hash(raw, df.attrs.get("read_info", {}))  # before any cell is rewritten
     n = len(raw)
 
     if "title" not in raw.columns and "salary_text" not in raw.columns and "salary_low" not in raw.columns:
@@ -436,7 +437,7 @@ def clean_survey(
     manifest = {
         "source": source,
         "package_version": __version__,
-        "input_sha256": _input_hash(df),
+        "input_sha256": input_hash,
         "read_info": {k: v for k, v in df.attrs.get("read_info", {}).items() if k not in {"path"}},
         "parameters": {
             "country": country if isinstance(country, (str, type(None))) else "per-row",
