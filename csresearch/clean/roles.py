@@ -53,6 +53,9 @@ _BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
 # Where one title lists several jobs ("客服专员/主管", "A, B"), cues in
 # different parts that disagree make the level ambiguous.
 _SEGMENT_SPLIT = re.compile(r"/|\\|\||;|,|，|、|\+|&| или | or | oder | ou ")
+# English and Russian do not list jobs by every "&": there a conjunction is read by what it joins
+# (:func:`_conjunctions`), so "&" splits only the other languages' titles here.
+_SEGMENT_SPLIT_EN_RU = re.compile(r"/|\\|\||;|,|，|、|\+| или | or ")
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,7 @@ def _level(text: str, lang: str, lex: _Lexicon, skip: frozenset[int] = frozenset
     Cues in the listed jobs ``skip`` (another profession's, "教务主管/…/客服") are not read.
     ``layout`` is :func:`_layout` and ``select`` the title's screen when the caller has them.
     """
-    outside, segments, _ = layout if layout is not None else _layout(text)
+    outside, segments = (layout if layout is not None else _layout(text, lang))[:2]
     select = select or _char_select(_engine(lex), lang, text, text)
     hits: list[tuple[float, int, str | None, int, str]] = []
     for cue in select("levels"):
@@ -250,32 +253,108 @@ def _level(text: str, lang: str, lex: _Lexicon, skip: frozenset[int] = frozenset
     return winner[1], winner[2], best, winner[4]
 
 
-def _layout(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per character: outside any bracket, which listed job, which bracket (0 = main text).
+_JOB_NOUN = (r"agent|clerk|officer|analyst|assistant|manager|leader|lead|head|operator|coach|support|"
+             r"salesperson|representative|technician|engineer|consultant|adviser|advisor|attendant|"
+             r"supervisor|specialist|executive|cashier|collector|interviewer|telephonist|receptionist|"
+             r"director|controller|coordinator|co-ordinator|counsellor|counselor|trainer|teller|worker|"
+             r"associate|administrator|dispatcher|handler|monitor|instructor|salesman|saleswoman|"
+             r"inspector|staff")
+
+# A conjunction ("and", "&", "и") lists two jobs only between two job nouns: "Receptionist and
+# Customer Service Representative", "Оператор call-центра и менеджер по продажам". Between two
+# modifiers of one head noun it joins the job's duties: "Customer Service and Support Specialist",
+# "Руководитель отдела поддержки и внедрения" name one job. English puts the head noun last, so the
+# left conjunct must end in a job noun; Russian puts it first, so the right one must start with one
+# (nominative: "и отдела внедрения" is a genitive modifier). "R&D", "C&B" are abbreviations.
+_CONJUNCTION = {"en": re.compile(r"\s+and\s+|\s*&\s*"), "ru": re.compile(r"\s+(?:и|and)\s+|\s*&\s*")}
+_ABBREVIATION_AMP = re.compile(r"(?<![^\W\d_])[^\W\d_]\s*&\s*[^\W\d_](?![^\W\d_])")
+_AGENT_NOUN_EN = re.compile(
+    r"\b(" + "|".join(n for n in _JOB_NOUN.split("|") if n != "support") + r"|rep|csr|tsr|receptionist|concierge)s?\.?\s*$")
+_AGENT_NOUN_RU = re.compile(
+    r"(\w+(?:ый|ий|ой|ая|яя) )?(оператор|специалист|менеджер|консультант|администратор|инженер|руководитель|"
+    r"начальник|директор|кассир|продавец|бухгалтер|секретарь|курьер|водитель|диспетчер|аналитик|программист|"
+    r"разработчик|тестировщик|юрист|экономист|маркетолог|рекрутер|координатор|эксперт|сотрудник|помощник|"
+    r"ассистент|супервайзер|тимлид|преподаватель|переводчик|кладовщик|официант|бариста|агент|представитель)\b")
+
+
+def _layout(text: str, language: str = "zh") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per character: outside any bracket, which listed job, which bracket (0 = main text), which conjunct.
 
     Jobs are split at "/", ",", "、", " or " ... outside brackets; a bracket qualifies the job it
     follows ("客服专员(前台)"), so it shares that job's number and gets its own bracket number.
+    In English and Russian a conjunction splits only where it joins two job nouns (``_CONJUNCTION``);
+    elsewhere it starts a new conjunct of the same job (the last array: a running count of those
+    conjunctions, so two characters of one job share a conjunct when the count is equal).
     """
     outside = _outside_brackets(text)
     part = np.zeros(len(text) + 1, dtype=int)
-    for m in _SEGMENT_SPLIT.finditer(text):
+    conj = np.zeros(len(text) + 1, dtype=int)
+    conjunction = _CONJUNCTION.get(language)
+    for m in (_SEGMENT_SPLIT if conjunction is None else _SEGMENT_SPLIT_EN_RU).finditer(text):
         if outside[m.start()]:
             part[m.end():] += 1
+    if conjunction is not None:
+        for m in conjunction.finditer(text):
+            if not outside[m.start()] or ("&" in m.group(0) and _ABBREVIATION_AMP.match(text, max(m.start() - 1, 0))):
+                continue
+            start = int(np.searchsorted(part[:len(text)], part[m.start()], side="left"))
+            if language == "en":
+                listed = _AGENT_NOUN_EN.search(_BRACKETS.sub(" ", text[start:m.start()]).strip(" -")) is not None
+            else:
+                listed = _AGENT_NOUN_RU.match(text, m.end()) is not None
+            if listed:
+                part[m.end():] += 1
+            else:
+                conj[m.end():] += 1
     bracket = np.zeros(len(text) + 1, dtype=int)
     for k, m in enumerate(_BRACKETS.finditer(text), start=1):
         bracket[m.start():m.end()] = k
-    return outside, part, bracket
+    return outside, part, bracket, conj
+
+
+# A complete CS job named by its head noun ("Customer Service Representative", "CSR", "Patient
+# Access Rep", "Technical Support Assistant"), ending the job's own words: only a rung marker, a
+# dash qualifier, a bracket or the end may follow. A place or another trade's word that merely
+# modifies it ("Front Desk CSR", "Patient Access Rep - Emergency") names where the CS job is done.
+_CS_HEAD_EN = re.compile(
+    r"(?:\b(?:customer|client|patient|member|consumer|subscriber|policyholder)s?"
+    r"(?: (?:service|services|support|care|access|experience|relations|contact|account))?"
+    r"|\b(?:technical|tech|it|desktop|application|product|user) support|\bhelp ?desk|\b(?:call|contact) cent(?:re|er))"
+    r" (?:representative|rep|agent|advisor|adviser|associate|specialist|officer|assistant|coordinator|co-ordinator|"
+    r"executive|consultant|analyst)s?\.?|\b[ct]srs?\b")
+_AFTER_HEAD_EN = re.compile(r"\s*(?:\b(?:i{1,3}|iv|[1-3])\b)?\s*(?:$|[-–(\[|])")
+# vetoes whose word after the head, in its dash qualifier, names the department the CS job serves
+# ("Patient Access Rep - Emergency"); before the head only the desk it sits at (reception) yields:
+# "Loss Prevention Customer Service Associate" is a store detective (O*NET security guards).
+# Field, care and selling words name the head's own trade and always strike.
+_MODIFIER_VETOES = frozenset({"reception", "other_profession"})
+
+
+def _cs_heads(text: str, part: np.ndarray) -> dict[int, tuple[int, int]]:
+    """Listed job -> the span of the complete CS head noun phrase that ends its words (English)."""
+    out: dict[int, tuple[int, int]] = {}
+    for m in _CS_HEAD_EN.finditer(text):
+        k = int(part[m.start()])
+        rest = _AFTER_HEAD_EN.match(text, m.end())
+        if rest is not None and (rest.end() == len(text) or part[rest.end() - 1] == k):
+            out[k] = (m.start(), m.end())
+    return out
 
 
 def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon, select: _Select | None = None,
                   ) -> tuple[re.Match[str] | None, str | None, frozenset[int],
-                             tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+                             tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None]:
     """The CS cue that stands and the veto that overrules, per the multi-job rule.
 
     A selling veto (sales, collections, renewals, ...) anywhere makes the posting a selling job.
     A profession veto (engineer, receptionist, analyst, ...) removes only the listed job it sits
     in (and that job's brackets): "Системный администратор, инженер технической поддержки" and
     "Customer Service/Teller" list a CS job beside another one and stay CS; "前台客服" does not.
+    Within one job whose duties are joined by a conjunction (:func:`_layout`), a profession veto in
+    a conjunct that does not hold the head noun removes only that duty ("Руководитель отдела
+    поддержки и внедрения"); in the head's conjunct it removes the job ("Customer Service and Field
+    Technician"). In English a complete CS head noun phrase ending the job ("Front Desk CSR")
+    is not removed by a place or profession veto that only modifies it (``_MODIFIER_VETOES``).
     Returns the cue, the veto (None when the cue stands), the listed jobs a veto removed and the
     title's :func:`_layout` (None when there is no cue).
     """
@@ -283,23 +362,46 @@ def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon, selec
     cues = [m for p in select("cues") for m in p.finditer(text)]
     if not cues:
         return None, None, frozenset(), None
-    layout = _layout(text)
-    _, part, bracket = layout
-    vetoed: dict[tuple[int, int], str] = {}
+    layout = _layout(text, language)
+    _, part, bracket, conj = layout
+    heads = _cs_heads(text, part) if language == "en" else {}
+    conj_bounds: dict[int, tuple[int, int]] = {}
+    for i in range(len(text)):
+        lo, hi = conj_bounds.get(int(part[i]), (int(conj[i]), int(conj[i])))
+        conj_bounds[int(part[i])] = (min(lo, int(conj[i])), max(hi, int(conj[i])))
+    vetoed: dict[tuple[int, int, int], str] = {}  # (listed job, conjunct or -1 = all, bracket) -> why
     for p, reason, whole in select("vetoes"):
         for m in p.finditer(veto_text):
             why = f"veto={reason}:{m.group(0)}"
             if whole:
                 return cues[0], why, frozenset(), layout
-            vetoed.setdefault((int(part[m.start()]), int(bracket[m.start()])), why)
-    gone = frozenset(k[0] for k in vetoed if k[1] == 0)
-    for m in cues:
-        key = (int(part[m.start()]), int(bracket[m.start()]))
-        if key not in vetoed and key[0] not in gone:
-            return m, None, gone, layout
+            k, b, c = int(part[m.start()]), int(bracket[m.start()]), int(conj[m.start()])
+            head = heads.get(k)
+            if head is not None and b == 0 and (
+                    (reason == "reception" and m.end() <= head[0])  # the desk it sits at: "Front Desk CSR"
+                    or (reason in _MODIFIER_VETOES and m.start() >= head[1])):  # its department: "… Rep - Emergency"
+                continue
+            lo, hi = conj_bounds.get(k, (c, c))
+            if (hi if language == "en" else lo) in (c, int(conj[max(m.end() - 1, m.start())])):
+                c = -1  # a veto reaching the head noun's conjunct: the whole job
+            vetoed.setdefault((k, c, b), why)
+    gone_conj = {(k, c) for k, c, b in vetoed if b == 0}
+
+    def stands(m: re.Match[str]) -> bool:
+        k, c, b = int(part[m.start()]), int(conj[m.start()]), int(bracket[m.start()])
+        return ((k, -1) not in gone_conj and (k, c) not in gone_conj
+                and (k, -1, b) not in vetoed and (k, c, b) not in vetoed)
+
+    standing = [m for m in cues if stands(m)]
+    cue_parts = {int(part[m.start()]) for m in standing}
+    gone = frozenset(k for k, c in gone_conj if k not in cue_parts)
+    if standing:
+        return standing[0], None, gone, layout
     first_cue = cues[0]
-    key = (int(part[first_cue.start()]), int(bracket[first_cue.start()]))
-    return first_cue, vetoed.get(key) or vetoed.get((key[0], 0)) or next(iter(vetoed.values())), gone, layout
+    k, c, b = int(part[first_cue.start()]), int(conj[first_cue.start()]), int(bracket[first_cue.start()])
+    why = next((vetoed[key] for key in ((k, c, b), (k, -1, b), (k, c, 0), (k, -1, 0)) if key in vetoed),
+               None) or next(iter(vetoed.values()))
+    return first_cue, why, gone, layout
 
 
 def _classify_one(prepared: str, lang: str | None, lex: _Lexicon) -> tuple:
@@ -329,12 +431,6 @@ def _char_select(eng: _Engine, language: str, text: str, veto_text: str) -> _Sel
 # (else "Receptionist, Customer Service Agent" lists two jobs). The index does not fix the order
 # of its two qualifiers ("Analyst, desktop: support" = desktop support analyst, "Leader, team:
 # call centre" = call centre team leader), so both orders are read, as two listed readings.
-_JOB_NOUN = (r"agent|clerk|officer|analyst|assistant|manager|leader|lead|head|operator|coach|support|"
-             r"salesperson|representative|technician|engineer|consultant|adviser|advisor|attendant|"
-             r"supervisor|specialist|executive|cashier|collector|interviewer|telephonist|receptionist|"
-             r"director|controller|coordinator|co-ordinator|counsellor|counselor|trainer|teller|worker|"
-             r"associate|administrator|dispatcher|handler|monitor|instructor|salesman|saleswoman|"
-             r"inspector|staff")
 _INVERTED = re.compile(rf"^({_JOB_NOUN}), ([^,:/|;&+]+?)(?: ?: ?([^,:/|;&+]+))?$")
 _ENDS_IN_JOB_NOUN = re.compile(rf"\b({_JOB_NOUN})s?\s*(\([^()]*\))?$")
 
@@ -376,7 +472,7 @@ def _other_jobs(text: str, language: str, layout: tuple[np.ndarray, np.ndarray, 
     """
     if layout is None:
         return frozenset()
-    _, part, _ = layout
+    part = layout[1]
     n_parts = int(part[len(text) - 1]) + 1 if text else 1
     whole = _WHOLE_JOB.get(language)
     if n_parts < 2 or whole is None:
