@@ -328,6 +328,14 @@ _AFTER_HEAD_EN = re.compile(r"\s*(?:\b(?:i{1,3}|iv|[1-3])\b)?\s*(?:$|[-–(\[|])
 # "Loss Prevention Customer Service Associate" is a store detective (O*NET security guards).
 # Field, care and selling words name the head's own trade and always strike.
 _MODIFIER_VETOES = frozenset({"reception", "other_profession"})
+# ... unless the qualifier names a job of its own: "Customer Service Specialist - Teller" is the
+# teller (a dash in apposition names the actual job)
+_QUALIFIER_JOB = re.compile(rf"\b({_JOB_NOUN}|receptionist|concierge|nurse|driver|guard)s?\b")
+
+
+def _part_end(part: np.ndarray, k: int, n: int) -> int:
+    """End (exclusive) of listed job ``k``'s characters in a text of length ``n``."""
+    return int(np.searchsorted(part[:n], k, side="right"))
 
 
 def _cs_heads(text: str, part: np.ndarray) -> dict[int, tuple[int, int]]:
@@ -379,7 +387,8 @@ def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon, selec
             head = heads.get(k)
             if head is not None and b == 0 and (
                     (reason == "reception" and m.end() <= head[0])  # the desk it sits at: "Front Desk CSR"
-                    or (reason in _MODIFIER_VETOES and m.start() >= head[1])):  # its department: "… Rep - Emergency"
+                    or (reason in _MODIFIER_VETOES and m.start() >= head[1]  # its department: "… Rep - Emergency"
+                        and not _QUALIFIER_JOB.search(text, head[1], _part_end(part, k, len(text))))):
                 continue
             lo, hi = conj_bounds.get(k, (c, c))
             if (hi if language == "en" else lo) in (c, int(conj[max(m.end() - 1, m.start())])):
