@@ -373,10 +373,11 @@ def _cue_and_veto(text: str, veto_text: str, language: str, lex: _Lexicon, selec
     layout = _layout(text, language)
     _, part, bracket, conj = layout
     heads = _cs_heads(text, part) if language == "en" else {}
-    conj_bounds: dict[int, tuple[int, int]] = {}
-    for i in range(len(text)):
-        lo, hi = conj_bounds.get(int(part[i]), (int(conj[i]), int(conj[i])))
-        conj_bounds[int(part[i])] = (min(lo, int(conj[i])), max(hi, int(conj[i])))
+    conj_bounds: dict[int, tuple[int, int]] = {}  # listed job -> (first, last) conjunct; none when no conjunction
+    if conj[len(text)] > 0:
+        for k in np.unique(part[:len(text)]):
+            c = conj[:len(text)][part[:len(text)] == k]
+            conj_bounds[int(k)] = (int(c.min()), int(c.max()))
     vetoed: dict[tuple[int, int, int], str] = {}  # (listed job, conjunct or -1 = all, bracket) -> why
     for p, reason, whole in select("vetoes"):
         for m in p.finditer(veto_text):
