@@ -157,14 +157,15 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         results = []
         for p, source in zip(paths, file_source_names(args.source, paths)):
             try:
-                df = read_table(p, columns=columns, encoding=args.encoding, sheet=args.sheet)
+                read = [read_table(p, columns=columns, encoding=args.encoding, sheet=args.sheet)]
             except InputFileError as exc:
                 if not in_folder:
                     raise
                 skipped.append(f"{Path(p).name} ({str(exc).removeprefix(str(p) + ': ')})")
                 continue
-            res = clean_survey(df, source=source, keep_raw=args.keep_raw is not None, **common)
-            del df  # the raw frame is not needed to write: free it before the next file or the write
+            # the frame is handed over (no reference kept here): clean_survey frees the raw
+            # cells once it has factorised them, before the processed table is built
+            res = clean_survey(read.pop(), source=source, keep_raw=args.keep_raw is not None, **common)
             res.manifest["path"] = str(p)
             results.append(res)
         if not results:

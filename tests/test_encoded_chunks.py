@@ -8,7 +8,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csresearch.clean.encoded import encode
+from csresearch.clean.encoded import CODE_DTYPE, combine, constant, encode, on_distinct
 
 CHUNKS = st.lists(st.lists(st.sampled_from(["a", "b", "\u4e2d", "", " x", None]), max_size=6), max_size=5)
 
@@ -24,7 +24,7 @@ def test_chunked_codes_are_those_of_one_chunk(chunks):
     s = _series(chunks)
     one = _series([[v for c in chunks for v in c]])
     a, b = encode(s), encode(one)
-    assert np.array_equal(a.codes, b.codes) and a.codes.dtype == np.intp
+    assert np.array_equal(a.codes, b.codes) and a.codes.dtype == CODE_DTYPE
     assert a.values.tolist() == b.values.tolist() or a.values.equals(b.values)
     assert a.values.dtype == b.values.dtype
     assert a.rows().tolist() == one.tolist() or a.rows().equals(one)
@@ -35,3 +35,15 @@ def test_empty_and_all_missing_columns():
     assert len(e.codes) == 0 and len(e.values) == 0
     m = encode(_series([[None, None], [None]]))
     assert m.codes.tolist() == [0, 0, 0] and m.values.isna().all() and len(m.values) == 1
+
+
+def test_every_code_array_is_four_bytes_a_row():
+    # a million-row file holds dozens of code arrays at once: each is int32, whatever made it
+    c = encode(pd.Series([" a", "a", None, "b"], dtype="str"))
+    made = {"encode": c, "encode(object)": encode(pd.Series([1, None, 1], dtype=object)),
+            "stripped/compact": c.stripped(), "blank": c.blank(np.array([True, False, False, False])),
+            "constant": constant("x", 4, "str"),
+            "on_distinct": on_distinct(lambda v: v, c).only()}
+    for name, coded in made.items():
+        assert coded.codes.dtype == CODE_DTYPE, name
+    assert combine(c, c)[0].dtype == CODE_DTYPE

@@ -44,7 +44,7 @@ class RowChecks:
         Manifest entries: values of country and currency cells not understood, with counts.
     """
 
-    raw: pd.DataFrame
+    raw: pd.DataFrame | None  # None once the caller has taken it (clean_survey frees it early)
     repeated_header: pd.Series
     rejects: dict[str, tuple[pd.Series, pd.Series]] = field(default_factory=dict)
     n_respondents: pd.Series | None = None

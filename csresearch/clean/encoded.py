@@ -26,6 +26,10 @@ import pandas as pd
 
 __all__ = ["Block", "Coded", "encode", "constant", "combine", "on_distinct", "from_rows"]
 
+# codes index distinct values, never 2**31 of them: 4 bytes per row instead of 8 (a million-row
+# file holds a few dozen code arrays at once)
+CODE_DTYPE = np.int32
+
 
 @dataclass(frozen=True)
 class Coded:
@@ -69,14 +73,14 @@ class Coded:
         if (codes < 0).any():
             values = pd.concat([values, pd.Series([None], dtype=self.values.dtype)], ignore_index=True)
             codes = np.where(codes < 0, len(values) - 1, codes)
-        return Coded(np.asarray(codes, dtype=np.intp)[self.codes], values.reset_index(drop=True))
+        return Coded(np.asarray(codes, dtype=CODE_DTYPE)[self.codes], values.reset_index(drop=True))
 
     def blank(self, mask: np.ndarray) -> Coded:
         """Rows where ``mask`` is true become missing."""
         if not mask.any():
             return self
         values = pd.concat([self.values, pd.Series([None], dtype=self.values.dtype)], ignore_index=True)
-        return Coded(np.where(mask, len(values) - 1, self.codes), values)
+        return Coded(np.where(mask, len(values) - 1, self.codes).astype(CODE_DTYPE, copy=False), values)
 
 
 def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
@@ -98,14 +102,14 @@ def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
         enc = pc.dictionary_encode(arr.combine_chunks())
         chunks = [enc]
     if not chunks:
-        return np.zeros(0, dtype=np.intp), pd.Series([], dtype=values.dtype)
+        return np.zeros(0, dtype=CODE_DTYPE), pd.Series([], dtype=values.dtype)
     uniques = pd.Series(chunks[-1].dictionary, dtype=values.dtype)
     nulls = sum(c.indices.null_count for c in chunks)
     if nulls:
         uniques = pd.concat([uniques, pd.Series([None], dtype=values.dtype)], ignore_index=True)
     parts = [(c.indices.fill_null(len(uniques) - 1) if nulls else c.indices).to_numpy(zero_copy_only=False) for c in chunks]
     codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return np.asarray(codes, dtype=np.intp), uniques
+    return np.asarray(codes, dtype=CODE_DTYPE), uniques
 
 
 def encode(values: pd.Series) -> Coded:
@@ -123,12 +127,12 @@ def encode(values: pd.Series) -> Coded:
     if (codes < 0).any():
         uniques = pd.concat([uniques, pd.Series([None], dtype=values.dtype)], ignore_index=True)
         codes = np.where(codes < 0, len(uniques) - 1, codes)
-    return Coded(np.asarray(codes, dtype=np.intp), uniques.reset_index(drop=True))
+    return Coded(np.asarray(codes, dtype=CODE_DTYPE), uniques.reset_index(drop=True))
 
 
 def constant(value: Any, n: int, dtype: str) -> Coded:
     """The same value on ``n`` rows (a scalar argument such as ``country="CN"``)."""
-    return Coded(np.zeros(n, dtype=np.intp), pd.Series([value], dtype=dtype))
+    return Coded(np.zeros(n, dtype=CODE_DTYPE), pd.Series([value], dtype=dtype))
 
 
 def from_rows(values: pd.Series | np.ndarray | Any, n: int, dtype: str) -> Coded:
@@ -159,7 +163,7 @@ def combine(*columns: Coded) -> tuple[np.ndarray, list[np.ndarray]]:
         key = key * width + col.codes
         size *= width
     combo, _ = pd.factorize(key, sort=False)
-    combo = np.asarray(combo, dtype=np.intp)
+    combo = np.asarray(combo, dtype=CODE_DTYPE)
     if not n:
         return combo, [col.codes[:0] for col in columns]
     # codes are numbered in order of first appearance, so a new one is where the running

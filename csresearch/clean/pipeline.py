@@ -27,7 +27,7 @@ from .assemble import TableParts, as_text as _as_text, hex_ids, record_keys
 from .checks import RowChecks, row_checks
 from ._text import without_lone_surrogates
 from .description import DESCRIPTION_COLUMNS
-from .encoded import Block, Coded, combine, constant, encode, from_rows, on_distinct
+from .encoded import CODE_DTYPE, Block, Coded, combine, constant, encode, from_rows, on_distinct
 from .summary import summary_warnings
 from ..outputs import write_json, write_parquet  # noqa: F401  (re-exported: build and scale use them)
 from ..schema import LEVEL_NAMES, PROCESSED_COLUMNS, schema_failures
@@ -210,6 +210,11 @@ def _text(series: pd.Series) -> pd.Series:
     return s.mask(s == "")
 
 
+def _text_column(text: Mapping[Any, Coded], n: int, name: str) -> Coded:
+    """The stripped text column ``name``, or missing on all ``n`` rows when the file has none."""
+    return text[name] if name in text else constant(pd.NA, n, "str")
+
+
 def _column(df: pd.DataFrame, name: str) -> pd.Series:
     if name in df.columns:
         return _text(df[name])
@@ -347,8 +352,12 @@ def clean_survey(
         )  # the dask layer finds duplicates across partitions itself
     fn = default_steps(steps)
     rows, renumbered = _source_rows(df, first_row)
+    read_info = dict(df.attrs.get("read_info", {}))
     raw = without_lone_surrogates(df.reset_index(drop=True))
-    input_hash = _input_hash(raw, df.attrs.get("read_info", {}))  # before any cell is rewritten
+    # a caller that hands the frame over (clean_survey(read_table(path)), as the CLI does) lets
+    # the raw cells be freed once they are factorised: a million rows' raw text is 2x the file
+    del df
+    input_hash = _input_hash(raw, read_info)  # before any cell is rewritten
     n = len(raw)
 
     if "title" not in raw.columns and "salary_text" not in raw.columns and "salary_low" not in raw.columns:
@@ -361,10 +370,10 @@ def clean_survey(
     # every raw column factorised once, here: the row checks and the scrubbing use the codes
     checked = {c: raw[c] for c in raw.columns}
     coded = {c: encode(v) for c, v in checked.items()}
-    checks = row_checks(raw, df.attrs.get("read_info", {}), aggregate=aggregate, coded=coded)
-    raw = checks.raw
+    checks = row_checks(raw, read_info, aggregate=aggregate, coded=coded)
+    raw, checks.raw = checks.raw, None
     if default_period is None:
-        default_period = df.attrs.get("read_info", {}).get("period_from_header")
+        default_period = read_info.get("period_from_header")
 
     raw, dropped_personal = fn["personal"](raw, keep=tuple(keep_personal))
     raw, pseudonymised, dropped_ids = _protect_identifiers(raw, keep=tuple(keep_personal))
@@ -372,14 +381,13 @@ def clean_survey(
     # a contact detail: "面议，微信kefu_zhang88" is not 88 an hour); from here on each step
     # works on the distinct values of its inputs and rows only index into the results.
     cells, free_text, numeric_pii = _scrub_cells(raw, fn["scrub"], {c: (checked[c], v) for c, v in coded.items()})
-    del coded, checked
+    raw_columns = raw.columns
+    del coded, checked, raw  # from here on only the encoded cells
     text = {c: v.stripped() for c, v in cells.items()}
-
-    def column(name: str) -> Coded:
-        return text[name] if name in text else constant(pd.NA, n, "str")
+    column = partial(_text_column, text, n)
 
     salary_text, composed_flag = column("salary_text"), None
-    if "salary_low" in raw.columns:
+    if "salary_low" in raw_columns:
         given = salary_text.rows()
         composed = _compose_salary_text(pd.DataFrame({c: cells[c].rows() for c in _COMPOSE_COLUMNS if c in cells}))
         salary_text = encode(given.fillna(composed))
@@ -390,7 +398,7 @@ def clean_survey(
     row_currency = column("currency_hint")
     if currency is not None:
         row_currency = _fill(row_currency, from_rows(currency, n, "str"))
-    if "salary_currency" in raw.columns:
+    if "salary_currency" in raw_columns:
         row_currency = _fill(row_currency, column("salary_currency"))
     period_hint = _fill(column("period_hint"), from_rows(default_period, n, "str"))
 
@@ -402,7 +410,7 @@ def clean_survey(
     exp = _experience_block(on_distinct(fn["experience"], column("experience_text")))
     edu = on_distinct(fn["education"], column("education_text"))
     education = edu.only().map(lambda s: s.astype("str"))
-    years = on_distinct(_year_values, column("year"), column("date") if "date" in raw.columns else None,
+    years = on_distinct(_year_values, column("year"), column("date") if "date" in raw_columns else None,
                         from_rows(year, n, "Float64")).only()
     n_resp = encode(checks.n_respondents.reset_index(drop=True)) if aggregate else constant(1, n, "Int64")
     dup = _duplicate_of(duplicate_of, rows, checks.first_copy, pd.RangeIndex(n))
@@ -416,7 +424,7 @@ def clean_survey(
                "title": column("title"), "education": education, "salary_text": salary_text,
                "salary_flags": flags, "n_respondents": n_resp,
                "is_synthetic": constant(bool(is_synthetic), n, "bool")}
-    parts = [Block(np.arange(n), per_row), *(Block(c.codes, c.values.to_frame(name)) for name, c in singles.items()),
+    parts = [Block(np.arange(n, dtype=CODE_DTYPE), per_row), *(Block(c.codes, c.values.to_frame(name)) for name, c in singles.items()),
              *(Block(b.codes, b.frame[list(names)]) for b, names in (
                  (geo, _GEO_COLUMNS), (roles, _ROLE_COLUMNS), (described, DESCRIPTION_COLUMNS),
                  (exp, _EXPERIENCE_COLUMNS), (pay, _PAY_COLUMNS)))]
@@ -428,17 +436,20 @@ def clean_survey(
         failures = schema_failures(table.rows(failing, pd.Index(failing)))
         if not failures.empty:
             marks.overrule(failures.index.to_numpy(), "schema", failures["reason"])
-    table_out = table.rows(np.flatnonzero(marks.code < 0))
-
     rejected = np.flatnonzero(marks.code >= 0)
     rejects, raw_rejects = _rejects_tables(source, rows[rejected], _as_text(_record_ids(source, rows[rejected])), marks, rejected,
                                            cells, pseudonymised, fn["scrub"], keep_raw=keep_raw)
+    salary_status = _row_counts(pay["salary_status"])
+    # the rejects are built first, so that the cells' codes (4 bytes a row per column) are
+    # freed before the largest allocation of all, the processed table
+    del cells, text, column, salary_text, row_country, row_currency, period_hint, flags, pay, exp, edu, education
+    table_out = table.rows(np.flatnonzero(marks.code < 0))
 
     manifest = {
         "source": source,
         "package_version": __version__,
         "input_sha256": input_hash,
-        "read_info": {k: v for k, v in df.attrs.get("read_info", {}).items() if k not in {"path"}},
+        "read_info": {k: v for k, v in read_info.items() if k not in {"path"}},
         "parameters": {
             "country": country if isinstance(country, (str, type(None))) else "per-row",
             "year": year, "default_period": default_period, "currency": currency,
@@ -448,12 +459,12 @@ def clean_survey(
         "rows_table": int(len(table_out)),
         "rows_rejected": int(len(rejected)),
         "rejected_by_reason": marks.counts(),
-        "salary_status": _row_counts(pay["salary_status"]),
+        "salary_status": salary_status,
         "personal_columns_dropped": list(dropped_personal) + dropped_ids,
         "id_columns_pseudonymised": pseudonymised,
         "free_text_columns_scrubbed": free_text,
         "numeric_columns_with_personal_data": numeric_pii,
-        "n_respondents_ignored": bool(not aggregate and "n_respondents" in raw.columns),
+        "n_respondents_ignored": bool(not aggregate and "n_respondents" in raw_columns),
         "ppp_unavailable": ppp_missing,
         "ppp_extrapolated_with_cpi": ppp_extrapolated,
         "customer_service_rows": int(table_out["is_customer_service"].sum()),
