@@ -27,7 +27,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -242,12 +242,19 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False, **kwar
         frame.index = frame.index.map(lambda v: tuple(map(_escape_value, v)) if isinstance(v, tuple) else _escape_value(v))
     kwargs.setdefault("lineterminator", "\n")
     if not index and kwargs == {"lineterminator": "\n"}:
-        from .csv_text import csv_bytes
+        from .csv_text import csv_chunks
 
-        data = csv_bytes(frame)  # the same bytes as to_csv, vectorised; None for frames it does not cover
-        if data is not None:
-            return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+        # the same bytes as to_csv, vectorised and a block of rows at a time; None for frames
+        # it does not cover
+        blocks = csv_chunks(frame)
+        if blocks is not None:
+            return atomic_write(path, lambda tmp: _write_blocks(tmp, blocks))
     return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=index, **kwargs))
+
+
+def _write_blocks(tmp: Path, blocks: Iterable[bytes]) -> None:
+    with open(tmp, "wb") as fh:
+        fh.writelines(blocks)
 
 
 def write_json(path: str | Path, obj: Any) -> Path:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import PROCESSED_COLUMNS, TABLE_CHECK_COLUMNS, UNIQUE_COLUMNS, coerce_columns, schema_screen
-from .encoded import Block, Coded, combine
+from .encoded import CODE_DTYPE, Block, Coded, combine
 
 __all__ = ["TableParts", "record_keys", "hex_ids", "as_text"]
 
@@ -63,8 +63,11 @@ def as_text(fixed: np.ndarray) -> pd.Series:
     import pyarrow as pa
 
     width = fixed.dtype.itemsize
-    offsets = np.arange(0, width * len(fixed) + 1, width, dtype=np.int32)
-    arr = pa.Array.from_buffers(pa.string(), len(fixed), [None, pa.py_buffer(offsets), pa.py_buffer(fixed.tobytes())])
+    # large_string, as pandas' str dtype stores it: no second copy to widen the offsets; the
+    # bytes are shared with ``fixed``, not copied
+    offsets = np.arange(0, width * len(fixed) + 1, width, dtype=np.int64)
+    data = np.ascontiguousarray(fixed)
+    arr = pa.Array.from_buffers(pa.large_string(), len(fixed), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     return pd.Series(arr, dtype="str")
 
 
@@ -120,7 +123,7 @@ class TableParts:
         for part in _merged([Block(p.codes, _in_table_order(p.frame)) for p in parts]):
             # only the values the kept rows use, cast to the processed dtypes once per value
             used = np.flatnonzero(np.bincount(part.codes[self.keep], minlength=len(part.frame)))
-            local = np.full(len(part.frame), -1, dtype=np.intp)
+            local = np.full(len(part.frame), -1, dtype=CODE_DTYPE)
             local[used] = np.arange(len(used))
             small = coerce_columns(part.frame.take(used).reset_index(drop=True))
             self._parts.append((part.codes, local, small))

@@ -27,6 +27,7 @@ from .assemble import TableParts, as_text as _as_text, hex_ids, record_keys
 from .checks import RowChecks, row_checks
 from ._text import without_lone_surrogates
 from .description import DESCRIPTION_COLUMNS
+from ._memory import release_free_memory
 from .encoded import CODE_DTYPE, Block, Coded, combine, constant, encode, from_rows, on_distinct
 from .summary import summary_warnings
 from ..outputs import write_json, write_parquet  # noqa: F401  (re-exported: build and scale use them)
@@ -104,6 +105,9 @@ class CleanResult:
             "rejects": out / f"{stem}_rejects.csv",
             "manifest": out / f"{stem}_manifest.json",
         }
+        # what cleaning freed (its steps' arrays die with clean_survey's frame) goes back to the
+        # system before the writers allocate their buffers
+        release_free_memory()
         with output_lock(out), ThreadPoolExecutor(1) as pool:
             # the two files at once: Arrow's parquet writer and the rejects' Arrow compute
             # release the GIL (the same bytes as one after the other; the manifest still last)
@@ -383,6 +387,7 @@ def clean_survey(
     cells, free_text, numeric_pii = _scrub_cells(raw, fn["scrub"], {c: (checked[c], v) for c, v in coded.items()})
     raw_columns = raw.columns
     del coded, checked, raw  # from here on only the encoded cells
+    release_free_memory()  # the raw cells, and what reading the file left behind
     text = {c: v.stripped() for c, v in cells.items()}
     column = partial(_text_column, text, n)
 
@@ -443,6 +448,7 @@ def clean_survey(
     # the rejects are built first, so that the cells' codes (4 bytes a row per column) are
     # freed before the largest allocation of all, the processed table
     del cells, text, column, salary_text, row_country, row_currency, period_hint, flags, pay, exp, edu, education
+    release_free_memory()  # what the steps freed goes back to the system before the table is built
     table_out = table.rows(np.flatnonzero(marks.code < 0))
 
     manifest = {
