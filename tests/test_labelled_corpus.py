@@ -29,8 +29,9 @@ MIN_POSTINGS, MIN_DISAGREE = 300, 100
 NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 # "final": first holdout (scored once, then tuned on); "final2": the untouched first-contact set;
 # "final3a" (en, Latin script) / "final3b" (zh/ru): later untouched first-contact sets;
-# "final4" / "final5" (zh/ru/en, session 6): scored in that order, each once for first contact
-HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5"}
+# "final4" / "final5" (zh/ru/en, session 6): scored in that order, each once for first contact;
+# "final6" (zh/ru/en, session 7): 10 new sources, labelled before any rule of this session was seen
+HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -180,7 +181,7 @@ def test_final3b_holdout_is_whole_sources_zh_ru_and_never_training_data(titles):
     assert not set(loaded["source"]) & f3b
 
 
-@pytest.mark.parametrize("name, min_rows, min_sources", [("final4", 600, 5), ("final5", 600, 5)])
+@pytest.mark.parametrize("name, min_rows, min_sources", [("final4", 600, 5), ("final5", 600, 5), ("final6", 1000, 8)])
 def test_session6_holdouts_are_whole_sources_new_strings_never_training_data(titles, name, min_rows, min_sources):
     """final4/final5: whole new sources in all three languages, no string seen earlier, held back from the model."""
     from csresearch.clean.roles_model import SCORED_HOLDOUTS, load_labelled_titles
