@@ -39,6 +39,21 @@ _DESCRIPTION_PRECISION = 0.75
 _KINDS = DUTY_KINDS  # customer service first
 
 
+def _predict_per_key(model: Any, r: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The model's P(CS) and P(level) per distinct title, computed once per (text, language).
+
+    Distinct raw titles that differ only in what the rules strip (a reference code, a gender
+    marker) share their text, rule verdict and so their features: a crawl's long tail of
+    "客服专员 (J04217)" variants costs one prediction, not one per variant.
+    """
+    texts = r["text"].astype(str)
+    keys = np.char.add(np.char.add(texts, "\x1f"), r["language"].astype(str))
+    _, first, back = np.unique(keys, return_index=True, return_inverse=True)
+    feats = rule_feature_matrix({k: v[first] for k, v in r.items() if k not in ("codes", "index")})
+    p_cs, p_lv = model.predict(texts[first].tolist(), feats)
+    return np.asarray(p_cs)[back], np.asarray(p_lv)[back]
+
+
 def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> dict[str, np.ndarray]:
     """Per distinct title: CS flag, level (0 = abstain), P(CS), P(level), evidence."""
     rule_cs = r["is_customer_service"].astype(bool)
@@ -51,8 +66,7 @@ def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> 
     from .roles_model import load_role_model
 
     model = model or load_role_model()
-    feats = rule_feature_matrix(r)
-    p_cs, p_lv = model.predict(r["text"].tolist(), feats)
+    p_cs, p_lv = _predict_per_key(model, r)
     cs = p_cs >= 0.5
     level = p_lv.argmax(axis=1) + 1 if n else np.zeros(0, dtype=np.int64)
     p_level = p_lv.max(axis=1) if n else np.zeros(0)
