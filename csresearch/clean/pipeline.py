@@ -295,6 +295,8 @@ def clean_survey(
         Raw rows with canonical column names, as returned by :func:`csresearch.read_table`
         (``title``, ``salary_text`` or ``salary_low``/``salary_high``, ``city``,
         ``experience_text``, ``education_text``, ``company``, ``country``, ``year``, ...).
+        Handed over without a reference kept (``clean_survey(read_table(path), ...)``), its
+        raw cells are freed once they are factorised, which lowers the peak memory of a big file.
     source : str
         Name of the source, kept in every row and in ``record_id``.
     country : str or array, optional
