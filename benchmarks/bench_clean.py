@@ -11,6 +11,9 @@ delimiter) to ``benchmarks/_data/clean_<rows>/<site>.csv``, then runs in fresh c
   raw cells once they are factorised); before the
   clock starts the child cleans 1,000 rows once, so that loading and compiling the lexicons,
   the role model and pandera (one-time, ``warmup_s``) is not counted as throughput;
+  Since the table is kept in parts until asked for (:class:`~csresearch.clean.assemble.PendingTable`),
+  assembling it happens inside ``write``, a row group at a time: ``clean_survey`` alone no
+  longer includes it (figures before that change did), the whole job always has;
 - ``trace`` (with ``--trace``): the same job under ``tracemalloc``, for Python's own peak.
 
 It prints rows/s of ``clean_survey`` alone (wall clock, and per CPU-second of the process,
@@ -134,9 +137,15 @@ def _child(mode: str, path: str, site: str) -> dict:
         res = clean_survey(read.pop(), source=f"bench/{site}", year=YEAR)
         t3, c3 = time.perf_counter(), time.process_time()
         res.write(out)
-        rows = len(res.table) + len(res.rejects)
+        # counted without res.table, which would assemble the table the writer streamed out
+        # a row group at a time; the file's own row count is checked below, outside the timing
+        rows = res.n_table + len(res.rejects)
     t4, c4 = time.perf_counter(), time.process_time()
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if mode == "trace" else None
+    if mode != "floor":
+        import pyarrow.parquet as pq
+
+        assert pq.ParquetFile(out / "survey.parquet").metadata.num_rows == res.n_table
     clean_cpu = c3 - c2 if mode != "floor" else None
     # CPU seconds of the process (every thread): a shared machine's load moves them far less
     # than wall-clock seconds, so the CPU ratio to the floor is printed beside the wall ratio
@@ -177,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{site}: {mib:,.0f} MiB CSV | clean_survey {ours['rows'] / ours['clean_s']:,.0f} rows/s "
             f"({ours['clean_s']:.1f} s; {ours['rows'] / ours['clean_cpu_s']:,.0f} rows per CPU-second; one-time warm-up {ours['warmup_s']:.1f} s) | read {ours['read_s']:.1f} s, "
-            f"write {ours['write_s']:.1f} s | whole {ours['total_s']:.1f} s = {ours['rows'] / ours['total_s']:,.0f} rows/s | "
+            f"write {ours['write_s']:.1f} s, clean+write (table assembly included) {ours['rows'] / (ours['clean_s'] + ours['write_s']):,.0f} rows/s | whole {ours['total_s']:.1f} s = {ours['rows'] / ours['total_s']:,.0f} rows/s | "
             f"floor {floor['total_s']:.1f} s (read {floor['read_s']:.1f}, extract {floor['clean_s']:.1f}, "
             f"write {floor['write_s']:.1f}) | ratio {ours['total_s'] / floor['total_s']:.1f}x (target <= 5) | "
             f"CPU s: read {ours['read_cpu_s']:.1f}, clean {ours['clean_cpu_s']:.1f}, write {ours['write_cpu_s']:.1f}, "

@@ -224,10 +224,49 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write parquet atomically and deterministically (same bytes for the same table)."""
-    frame = df.reset_index(drop=True)
-    return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False, compression="zstd"))
+#: Rows per parquet row group. A table is written one row group at a time, so a table that is
+#: still in parts (:class:`~csresearch.clean.assemble.PendingTable`) is never held whole as
+#: pandas or Arrow; a table of up to this many rows is one row group, as ``DataFrame.to_parquet``
+#: writes it (the same bytes).
+PARQUET_ROW_GROUP = 131_072
+
+
+def write_parquet(table: pd.DataFrame | Any, path: str | Path) -> Path:
+    """Write parquet atomically and deterministically (same bytes for the same table).
+
+    ``table`` is a DataFrame (its index is not written) or a
+    :class:`~csresearch.clean.assemble.PendingTable`; either way it is written in row groups
+    of :data:`PARQUET_ROW_GROUP` rows, zstd-compressed, with pandas' metadata, and the bytes
+    are the same for the same values.
+    """
+    if isinstance(table, pd.DataFrame):
+        frame = table.reset_index(drop=True)
+        # an object column's type is read from its values (all of them: one that is missing in
+        # the first rows must not become a null column); other dtypes name their type
+        typed = not (frame.dtypes == object).any()
+        schema_of, chunks = (frame.iloc[:0] if typed else frame), _slices(frame, PARQUET_ROW_GROUP)
+    else:
+        schema_of, chunks = table.empty(), table.chunks(PARQUET_ROW_GROUP)
+    return atomic_write(path, lambda tmp: _write_row_groups(tmp, schema_of, chunks))
+
+
+def _slices(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
+    # no rows: one empty row group, as DataFrame.to_parquet writes it
+    return (frame.iloc[start:start + size] for start in range(0, max(len(frame), 1), size))
+
+
+def _write_row_groups(tmp: Path, schema_of: pd.DataFrame, chunks: Iterable[pd.DataFrame]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.Schema.from_pandas(schema_of, preserve_index=False)
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        wrote = False
+        for chunk in chunks:
+            writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+            wrote = True
+        if not wrote:
+            writer.write_table(schema.empty_table())
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False, **kwargs: Any) -> Path:

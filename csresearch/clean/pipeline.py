@@ -12,7 +12,6 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -23,7 +22,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import ColumnMappingError
-from .assemble import TableParts, as_text as _as_text, hex_ids, record_keys
+from .assemble import PendingTable, TableParts, as_text as _as_text, hex_ids, record_keys
 from .checks import RowChecks, row_checks
 from ._text import without_lone_surrogates
 from .description import DESCRIPTION_COLUMNS
@@ -67,14 +66,15 @@ def reject_raw_columns(columns: Sequence[Any], pseudonymised: Sequence[Any] = ()
     return [c for c in columns if str(c) in keep]
 
 
-@dataclass
 class CleanResult:
     """What :func:`clean_survey` returns.
 
     Attributes
     ----------
     table : DataFrame
-        The processed table (schema :class:`csresearch.schema.ProcessedTable`).
+        The processed table (schema :class:`csresearch.schema.ProcessedTable`). A result of
+        :func:`clean_survey` assembles it on first use: :meth:`write` alone writes it a row
+        group at a time from its parts, so ``csresearch clean`` never holds a whole copy of it.
     rejects : DataFrame
         One row per rejected raw row: ``source``, ``source_row``, ``record_id``, ``reason``,
         ``detail`` and the row's raw values (personal columns dropped, free text scrubbed).
@@ -85,10 +85,31 @@ class CleanResult:
         still dropped, text still scrubbed), for debugging outside data/processed.
     """
 
-    table: pd.DataFrame
-    rejects: pd.DataFrame
-    manifest: dict[str, Any] = field(default_factory=dict)
-    raw_rejects: pd.DataFrame | None = None
+    def __init__(self, table: pd.DataFrame | PendingTable, rejects: pd.DataFrame,
+                 manifest: dict[str, Any] | None = None, raw_rejects: pd.DataFrame | None = None) -> None:
+        self._table = table
+        self.rejects = rejects
+        self.manifest = {} if manifest is None else manifest
+        self.raw_rejects = raw_rejects
+
+    @property
+    def table(self) -> pd.DataFrame:
+        if isinstance(self._table, PendingTable):
+            self._table = self._table.frame()  # the parts are freed with the pending table
+        return self._table
+
+    @table.setter
+    def table(self, value: pd.DataFrame) -> None:
+        self._table = value
+
+    @property
+    def n_table(self) -> int:
+        """Rows of the processed table, without assembling it."""
+        return len(self._table)
+
+    def __repr__(self) -> str:
+        return (f"CleanResult(table={self.n_table} rows, rejects={len(self.rejects)} rows, "
+                f"source={self.manifest.get('source')!r})")
 
     def write(self, outdir: str | Path, stem: str = "survey") -> dict[str, Path]:
         """Write ``<stem>.parquet``, ``<stem>_rejects.csv`` and, last, ``<stem>_manifest.json``.
@@ -111,10 +132,10 @@ class CleanResult:
         with output_lock(out), ThreadPoolExecutor(1) as pool:
             # the two files at once: Arrow's parquet writer and the rejects' Arrow compute
             # release the GIL (the same bytes as one after the other; the manifest still last)
-            table_written = pool.submit(write_parquet, self.table, paths["table"])
+            table_written = pool.submit(write_parquet, self._table, paths["table"])
             write_csv(self.rejects, paths["rejects"])
             table_written.result()
-            outputs = {paths["table"].name: output_entry(paths["table"], len(self.table)),
+            outputs = {paths["table"].name: output_entry(paths["table"], self.n_table),
                        paths["rejects"].name: output_entry(paths["rejects"], len(self.rejects))}
             write_json(paths["manifest"], {**self.manifest, "outputs": outputs})
         return paths
@@ -451,7 +472,8 @@ def clean_survey(
     # freed before the largest allocation of all, the processed table
     del cells, text, column, salary_text, row_country, row_currency, period_hint, flags, pay, exp, edu, education
     release_free_memory()  # what the steps freed goes back to the system before the table is built
-    table_out = table.rows(np.flatnonzero(marks.code < 0))
+    # assembled when asked for (CleanResult.table); written a row group at a time otherwise
+    table_out = PendingTable(table, np.flatnonzero(marks.code < 0))
 
     manifest = {
         "source": source,
@@ -475,8 +497,8 @@ def clean_survey(
         "n_respondents_ignored": bool(not aggregate and "n_respondents" in raw_columns),
         "ppp_unavailable": ppp_missing,
         "ppp_extrapolated_with_cpi": ppp_extrapolated,
-        "customer_service_rows": int(table_out["is_customer_service"].sum()),
-        "rows_without_year": int(table_out["year"].isna().sum()),
+        "customer_service_rows": int(table_out.column("is_customer_service").sum()),
+        "rows_without_year": int(table_out.column("year").isna().sum()),
         "duplicate_rows": int(dup.notna().sum()),
         "source_rows_renumbered": renumbered,
         **checks.not_understood,
