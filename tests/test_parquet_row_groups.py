@@ -93,3 +93,15 @@ def test_an_object_column_missing_in_the_first_row_group_keeps_its_type(tmp_path
     assert str(back.schema.field("note").type) in {"string", "large_string"}
     assert back.column("note").to_pylist() == [None, None, "late", None, "x"]
     assert pq.ParquetFile(tmp_path / "t.parquet").metadata.num_row_groups == 3
+
+
+def test_one_source_combined_stays_in_parts_and_several_are_stacked(tmp_path):
+    from csresearch.clean.pipeline import combine_results
+
+    one, other = _cleaned("cn", 800), _cleaned("gb", 800)
+    alone = combine_results([one])
+    assert isinstance(alone._table, PendingTable)  # `csresearch clean` on one file: never assembled to write
+    assert alone.manifest["rows_table"] == one.n_table
+    both = combine_results([one, other])
+    assert both.n_table == one.n_table + other.n_table
+    pd.testing.assert_frame_equal(both.table.iloc[: one.n_table], one.table)

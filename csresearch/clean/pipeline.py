@@ -168,7 +168,10 @@ def file_source_names(source: str, paths: Sequence[str | Path]) -> list[str]:
 
 def combine_results(results: Sequence[CleanResult]) -> CleanResult:
     """One result from several sources: tables and rejects stacked, manifests kept per source."""
-    table = pd.concat([r.table for r in results], ignore_index=True)[PROCESSED_COLUMNS]
+    # one source (the usual `csresearch clean`): its table as it is, still in parts if it was,
+    # so that writing it never holds a whole copy
+    table = (results[0]._table if len(results) == 1
+             else pd.concat([r.table for r in results], ignore_index=True)[PROCESSED_COLUMNS])
     rejects = pd.concat([r.rejects for r in results], ignore_index=True)
     raws = [r.raw_rejects for r in results if r.raw_rejects is not None]
     manifest = {
