@@ -16,6 +16,7 @@ CASES = [
     ("Менеджер по работе с клиентами (не продажи)", True, 1),
     ("Специалист чата, не продажи", True, 1),
     ("Менеджер по продажам", False, None),
+    ("Менеджер по работе с клиентами (не только продажи)", False, None),
     ("Менеджер по работе с клиентами", False, None),
     # T2 the CS abbreviation before assistant / leader; "costumer" is customer misspelt
     ("CS Assistant", True, 1),
