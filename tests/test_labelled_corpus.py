@@ -32,7 +32,8 @@ NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 # "final4" / "final5" (zh/ru/en, session 6): scored in that order, each once for first contact;
 # "final6" (zh/ru/en, session 7): 10 new sources, labelled before any rule of this session was seen
 # "final7" (zh/ru/en, session 9): 14 new sources, labelled before any rule of this session was seen
-HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7"}
+# "final8" (en/ru, session 9): 8 sources labelled after the final7 rules, to score those rules once
+HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
