@@ -1,4 +1,4 @@
-"""Rules T1-T8 of roles.md ("Rules from the final7 kinds (session 9, after its first contact)").
+"""Rules T1-T8 and U1-U8 of roles.md ("Rules from the final7 kinds" and "Rules from the final8 kinds", session 9).
 
 Every title below was written for this file (none is a labelled row verbatim); each kind comes with
 look-alikes that the rule must leave alone.
@@ -68,6 +68,44 @@ CASES = [
     # ... and the accusative of an ordinal line ("на 3-ю линию") is a line as the other cases are
     ("Специалист на 2-ю линию техподдержки", True, 2),
     ("Оператор на 1-ю линию поддержки", True, 1),
+    # U1 project and programme managers manage projects, whatever team they sit in
+    ("Project Manager (Customer Support Tools)", False, None),
+    ("Programme Manager (Contact Centre)", False, None),
+    ("Customer Support Manager", True, 5),
+    # U2 software-discipline engineers build the product; U3 developers as the served party
+    ("Frontend Engineer (Help Center)", False, None),
+    ("Mobile Engineer - Support Tools", False, None),
+    ("Support Engineer", True, 1),
+    ("Developer Support Specialist", True, 1),
+    ("Developer Support Engineer (API)", True, 1),
+    ("Python Developer", False, None),
+    # U4 remote or online support and the chat as workplace are the help desk
+    ("Специалист удаленной поддержки", True, 1),
+    ("Оператор дистанционной поддержки клиентов", True, 1),
+    ("Консультант в чатах маркетплейса", True, 1),
+    ("Выездной специалист поддержки", False, None),
+    # U5 an analyst of (user) support; a system administrator of the Service Desk
+    ("Аналитик по поддержке клиентов", True, 1),
+    ("Системный администратор Service Desk", True, 1),
+    ("Аналитик данных", False, None),
+    ("Системный администратор Linux", False, None),
+    # U6 a bracket holding only an operations or field word qualifies the whole title
+    ("Инженер технической поддержки (SRE)", False, None),
+    ("Специалист техподдержки (ЦОД)", False, None),
+    ("Инженер поддержки (разъездной характер работы)", False, None),
+    ("Специалист технической поддержки (монтаж и ремонт)", False, None),
+    ("Мобильный техник поддержки", False, None),
+    ("Инженер технической поддержки (ЦОД, Москва)", True, 1),
+    ("Инженер технической поддержки (Москва)", True, 1),
+    # U7 a banking system or an SQL database named right after bare поддержка is IT operations
+    ("Специалист поддержки АБС", False, None),
+    ("Инженер поддержки MS SQL", False, None),
+    ("Специалист технической поддержки (со знанием SQL)", True, 1),
+    # U8 a grade word before customer success manager; менеджер группы leads the group
+    ("Staff Customer Success Manager", True, 2),
+    ("Lead Enterprise Customer Success Manager", True, 2),
+    ("Customer Success Manager", True, 1),
+    ("Менеджер группы поддержки клиентов", True, 3),
 ]
 
 
@@ -85,3 +123,10 @@ def test_kinds9_veto_reasons_name_the_trade() -> None:
                            "Tech Lead команды контакт-центра"], method="combined")
     assert [e.split(":")[1] for e in out["evidence"]] == [
         "veto=field_service", "veto=field_service", "veto=other_profession", "veto=other_profession"]
+
+
+def test_kinds9_functions() -> None:
+    out = classify_titles(["Developer Support Specialist", "Специалист удаленной поддержки", "Консультант в чатах",
+                           "Специалист онлайн поддержки"], method="rules")
+    # online support without a technical word stays the written channel (final7 labels it online_chat)
+    assert out["function"].tolist() == ["technical_support", "technical_support", "online_chat", "online_chat"]
