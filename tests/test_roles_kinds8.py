@@ -6,6 +6,8 @@ with look-alikes: strings the rule must leave alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import pytest
 
@@ -105,14 +107,10 @@ CS_OR_NOT = [
 ]
 
 
-def _why(title: str) -> str:
-    return str(classify_titles([title], method="combined")["evidence"].iloc[0])
-
-
 @pytest.mark.parametrize(("title", "is_cs"), CS_OR_NOT)
-def test_kinds8_cs_or_not(title: str, is_cs: bool) -> None:
+def test_kinds8_cs_or_not(title: str, is_cs: bool, role_evidence: Callable[[str], str]) -> None:
     out = classify_titles([title], method="rules")
-    assert bool(out["is_customer_service"].iloc[0]) is is_cs, (title, _why(title))
+    assert bool(out["is_customer_service"].iloc[0]) is is_cs, (title, role_evidence(title))
 
 
 RUNGS = [
@@ -124,10 +122,10 @@ RUNGS = [
 
 
 @pytest.mark.parametrize(("title", "level", "language"), RUNGS)
-def test_kinds8_rungs(title: str, level: int, language: str) -> None:
+def test_kinds8_rungs(title: str, level: int, language: str, role_evidence: Callable[[str], str]) -> None:
     out = classify_titles([title], method="rules")
-    assert bool(out["is_customer_service"].iloc[0]), (title, _why(title))
-    assert out["level"].iloc[0] == level, (title, _why(title))
+    assert bool(out["is_customer_service"].iloc[0]), (title, role_evidence(title))
+    assert out["level"].iloc[0] == level, (title, role_evidence(title))
     assert out["language"].iloc[0] == language
 
 

@@ -6,6 +6,8 @@ look-alikes that the rule must leave alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from csresearch.clean.roles import classify_titles
@@ -110,12 +112,11 @@ CASES = [
 
 
 @pytest.mark.parametrize(("title", "is_cs", "level"), CASES)
-def test_kinds9(title: str, is_cs: bool, level: int | None) -> None:
+def test_kinds9(title: str, is_cs: bool, level: int | None, role_evidence: Callable[[str], str]) -> None:
     out = classify_titles([title], method="rules").iloc[0]
-    why = out["evidence"] if "evidence" in out else ""
-    assert bool(out["is_customer_service"]) is is_cs, (title, why)
+    assert bool(out["is_customer_service"]) is is_cs, (title, role_evidence(title))
     if is_cs:
-        assert out["level"] == level, (title, why)
+        assert out["level"] == level, (title, role_evidence(title))
 
 
 def test_kinds9_veto_reasons_name_the_trade() -> None:

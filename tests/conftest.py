@@ -1,0 +1,22 @@
+"""Shared fixtures of the test suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def role_evidence() -> Callable[[str], str]:
+    """A function title -> the evidence string that decided it, for assertion messages.
+
+    ``classify_titles(method="rules")`` returns no ``evidence`` column; the combined call names the
+    cue, veto or level rule that decided, which is what a failing rule test should print.
+    """
+    from csresearch.clean.roles import classify_titles
+
+    def why(title: str) -> str:
+        return str(classify_titles([title], method="combined")["evidence"].iloc[0])
+
+    return why
