@@ -1,7 +1,7 @@
 """Benchmark role classification: titles at scale, and distinct descriptions.
 
 1. ``classify_roles`` title-only (rules + shipped model) on N titles (default 1,000,000) drawn
-   from the labelled corpus (data/labelled/role_titles.csv) with a Zipf-like frequency
+   from the labelled corpus (data/labelled/role_titles*.csv) with a Zipf-like frequency
    (rank r drawn with weight 1 / r**1.1), so a few titles repeat very often and the long tail
    appears a handful of times, as in a crawl. Printed beside ``classify_titles`` (rules only) on
    the same column: rows/s, their ratio, and peak memory.
@@ -56,6 +56,7 @@ import pandas as pd
 from csresearch.clean.description import read_descriptions
 from csresearch.clean.role_classifier import classify_roles
 from csresearch.clean.roles import classify_titles
+from csresearch.clean.roles_model import labelled_title_files
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "data" / "labelled"
@@ -63,7 +64,7 @@ LABELLED = ROOT / "data" / "labelled"
 
 def zipf_titles(n: int, seed: int = 0, exponent: float = 1.1) -> pd.Series:
     """N titles from the labelled corpus, rank r drawn with weight 1 / r**exponent."""
-    titles = pd.read_csv(LABELLED / "role_titles.csv")["title"].drop_duplicates().to_numpy(dtype=object)
+    titles = pd.concat([pd.read_csv(f)["title"] for f in labelled_title_files(ROOT)]).drop_duplicates().to_numpy(dtype=object)
     rng = np.random.default_rng(seed)
     titles = titles[rng.permutation(len(titles))]  # which title is frequent is arbitrary
     weights = 1.0 / np.arange(1, len(titles) + 1) ** exponent

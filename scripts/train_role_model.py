@@ -1,6 +1,6 @@
 """Rebuild the shipped role model, csresearch/reference/models/roles_v1.npz.
 
-Trains :func:`csresearch.clean.roles_model.fit_role_model` on data/labelled/role_titles.csv
+Trains :func:`csresearch.clean.roles_model.fit_role_model` on data/labelled/role_titles*.csv
 and tests/data/titles_labelled.csv. Deterministic: the same labelled rows give the same file.
 
     python scripts/train_role_model.py                  # the shipped model

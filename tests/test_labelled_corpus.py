@@ -44,7 +44,20 @@ def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def titles() -> tuple[list[str], list[dict[str, str]]]:
-    return _read("role_titles.csv")
+    """Every file of the title corpus (role_titles.csv and the later role_titles_*.csv), one
+    header (each file's must be TITLE_COLS) and their rows; the glob is
+    csresearch.clean.roles_model.labelled_title_files', written here to keep pandas out."""
+    names = sorted(p.name for p in DIR.glob("role_titles*.csv"))
+    assert "role_titles.csv" in names
+    parts = [_read(name) for name in names]
+    headers = {tuple(cols) for cols, _ in parts}
+    return (list(headers.pop()) if len(headers) == 1 else [], [r for _, rows in parts for r in rows])
+
+
+def test_no_corpus_file_passes_the_2_mb_limit():
+    # the repository keeps files under 2 MB: later labelled sets get files of their own
+    for path in DIR.glob("*.csv"):
+        assert path.stat().st_size < 2_000_000, path.name
 
 
 def _check_labels(rows: list[dict[str, str]]) -> None:

@@ -19,6 +19,7 @@ re2 = pytest.importorskip("re2")
 
 from csresearch.clean import _screen, description  # noqa: E402
 from csresearch.clean._screen import Screen, substring_hits  # noqa: E402
+from csresearch.clean.roles_model import labelled_title_files  # noqa: E402
 from csresearch.io import project_root  # noqa: E402
 
 
@@ -78,7 +79,7 @@ def test_title_literal_sets_give_the_same_hits_at_the_smallest_budget(monkeypatc
     screens = [eng.vetoes, eng.functions, *eng.cues.values(), *eng.levels.values()]
     sets = list(dict.fromkeys(lits for s in screens for lits in s.literals if lits is not None))
     assert len(sets) > 50
-    titles = pd.read_csv(project_root() / "data" / "labelled" / "role_titles.csv")["title"].dropna().astype(str)
+    titles = pd.concat([pd.read_csv(f)["title"] for f in labelled_title_files(project_root())]).dropna().astype(str)
     titles = [t.casefold() for t in titles.drop_duplicates()]
     titles += [" ".join(titles[i:i + 400]) for i in range(0, 2000, 400)]  # long texts: many flushes
     want = substring_hits(titles)  # one Arrow pass per set, no RE2 set

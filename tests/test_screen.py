@@ -9,6 +9,7 @@ import pytest
 
 from csresearch.clean._screen import Screen, first_chars, required_literals, substring_hits
 from csresearch.clean._text import basic_normalise, load_yaml
+from csresearch.clean.roles_model import labelled_title_files
 from csresearch.io import project_root
 
 
@@ -68,8 +69,8 @@ def _lexicon_patterns() -> list[str]:
 def _titles() -> list[str]:
     root = project_root()
     out = []
-    for f in ("data/labelled/role_titles.csv", "tests/data/titles_labelled.csv"):
-        df = pd.read_csv(root / f)
+    for f in [*labelled_title_files(root), root / "tests/data/titles_labelled.csv"]:
+        df = pd.read_csv(f)
         if "holdout" in df:  # held-out sources stay unseen, even by a property test
             df = df[df["holdout"].isna()]
         out += df["title"].dropna().astype(str).tolist()

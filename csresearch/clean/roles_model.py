@@ -1,6 +1,6 @@
 """The learned half of the role classifier: n-gram TF-IDF into calibrated linear models.
 
-Two models are learned from the labelled titles (``data/labelled/role_titles.csv`` and
+Two models are learned from the labelled titles (``data/labelled/role_titles*.csv`` and
 ``tests/data/titles_labelled.csv``): one for "customer service or not", one for the rung (1-6)
 of customer-service titles. Their features are the title's character n-grams (1-4, within
 words) and word n-grams (1-2), TF-IDF weighted, plus what the rules of
@@ -275,18 +275,28 @@ def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> R
 SCORED_HOLDOUTS = ("final",)
 
 
+def labelled_title_files(root: str | Path) -> list[Path]:
+    """The files of the labelled title corpus under ``root``, in corpus order.
+
+    ``data/labelled/role_titles.csv`` first, then the later sets kept in files of their own
+    (``role_titles_final6.csv``, ``role_titles_final7.csv`` …, so that no file of the corpus grows
+    past the repository's 2 MB limit); their rows follow in name order, as if appended to the first.
+    """
+    folder = Path(root) / "data" / "labelled"
+    return sorted(folder.glob("role_titles*.csv"), key=lambda p: (p.name != "role_titles.csv", p.name))
+
+
 def load_labelled_titles(root: str | Path, *, holdouts: tuple[str, ...] | str = ()) -> pd.DataFrame:
     """The labelled titles, one frame with ``source`` and ``holdout`` columns.
 
-    Reads ``data/labelled/role_titles.csv`` (when present) and ``tests/data/titles_labelled.csv``
-    under ``root`` (the repository). Rows with a non-empty ``holdout`` are held back unless their
+    Reads the corpus files of :func:`labelled_title_files` (when present) and
+    ``tests/data/titles_labelled.csv`` under ``root`` (the repository). Rows with a non-empty ``holdout`` are held back unless their
     value is named in ``holdouts`` (``"all"`` keeps every row); the shipped model is trained with
     ``holdouts=SCORED_HOLDOUTS``, so a held-out set never reaches it before its first contact.
     """
     root = Path(root)
     frames = []
-    corpus = root / "data" / "labelled" / "role_titles.csv"
-    if corpus.exists():
+    for corpus in labelled_title_files(root):
         frames.append(pd.read_csv(corpus, dtype={"holdout": "str"}))
     older = pd.read_csv(root / "tests" / "data" / "titles_labelled.csv")
     frames.append(older.rename(columns={"origin": "source"}).assign(holdout=""))
