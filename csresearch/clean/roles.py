@@ -277,6 +277,24 @@ _AGENT_NOUN_RU = re.compile(
     r"ассистент|супервайзер|тимлид|преподаватель|переводчик|кладовщик|официант|бариста|агент|представитель)\b")
 
 
+# An English comma part without a job noun of its own names the team, place or product of the job
+# before it ("Senior Backend Engineer, Customer Experience", "CSR, Makati"), not a second job:
+# "support", "service" and the like are department names there, not jobs.
+# The job nouns are the list's and the agent-noun endings' (operative, therapist, technician).
+_JOB_NOUN_ANYWHERE_EN = re.compile(
+    r"\b(" + "|".join(n for n in _JOB_NOUN.split("|") if n != "support")
+    + r"|rep|csr|tsr|receptionist|concierge|nurse|driver|guard|\w+(?:ist|ician|eer|tor|sor|ative))s?\b")
+
+
+# ... except after a bare job noun, the index's inverted "Analyst, application support" (_uninvert)
+_BARE_JOB_NOUN_EN = re.compile(rf"^\s*({_JOB_NOUN})s?\s*$")
+
+
+def _names_no_job(before: str, segment: str) -> bool:
+    return (_JOB_NOUN_ANYWHERE_EN.search(_BRACKETS.sub(" ", segment)) is None
+            and _BARE_JOB_NOUN_EN.match(before) is None)
+
+
 def _layout(text: str, language: str = "zh") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per character: outside any bracket, which listed job, which bracket (0 = main text), which conjunct.
 
@@ -290,9 +308,14 @@ def _layout(text: str, language: str = "zh") -> tuple[np.ndarray, np.ndarray, np
     part = np.zeros(len(text) + 1, dtype=int)
     conj = np.zeros(len(text) + 1, dtype=int)
     conjunction = _CONJUNCTION.get(language)
-    for m in (_SEGMENT_SPLIT if conjunction is None else _SEGMENT_SPLIT_EN_RU).finditer(text):
-        if outside[m.start()]:
-            part[m.end():] += 1
+    splits = [m for m in (_SEGMENT_SPLIT if conjunction is None else _SEGMENT_SPLIT_EN_RU).finditer(text)
+              if outside[m.start()]]
+    for i, m in enumerate(splits):
+        if language == "en" and m.group(0) == "," and _names_no_job(
+                text[splits[i - 1].end() if i else 0:m.start()],
+                text[m.end():splits[i + 1].start() if i + 1 < len(splits) else len(text)]):
+            continue
+        part[m.end():] += 1
     if conjunction is not None:
         for m in conjunction.finditer(text):
             if not outside[m.start()] or ("&" in m.group(0) and _ABBREVIATION_AMP.match(text, max(m.start() - 1, 0))):
