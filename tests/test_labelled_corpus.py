@@ -34,7 +34,10 @@ NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 # "final7" (zh/ru/en, session 9): 14 new sources, labelled before any rule of this session was seen
 # "final8" (en/ru, session 9): 8 sources labelled after the final7 rules, to score those rules once
 # "final9" (zh/ru/en, session 10): 10 new sources labelled after the final8 rules and rule V1
-HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8", "final9"}
+# "final10" (en/ru, session 10): 2 sources chosen for the higher rungs, labelled beside final9 and
+# scored once after the rules written from final9
+HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8", "final9",
+            "final10"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
