@@ -89,6 +89,31 @@ def basic_normalise(text: str) -> str:
     return " ".join(t.split())  # str.split's whitespace is re's \s; three times faster than a sub
 
 
+@cache
+def _traditional_table() -> dict[int, str]:
+    path = resources.files("csresearch.reference").joinpath("zh_traditional.tsv")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise ReferenceDataError("reference file csresearch/reference/zh_traditional.tsv is missing") from exc
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
+    return {ord(t): s for t, s in rows}
+
+
+def simplify_chinese(text: str) -> str:
+    """Traditional Chinese characters as their Simplified forms (OpenCC's character table).
+
+    Taiwan and Hong Kong boards write 客戶服務 and 經理 where the lexicon has 客户服务 and 经理;
+    one spelling lets one pattern read both. Other scripts pass unchanged.
+
+    Examples
+    --------
+    >>> simplify_chinese("客戶服務專員 / 電話客服")
+    '客户服务专员 / 电话客服'
+    """
+    return text.translate(_traditional_table())
+
+
 def as_text_series(values: Any, name: str | None = None) -> pd.Series:
     """Turn a Series, list or array into a ``str`` Series keeping the index; blanks become NA."""
     if isinstance(values, str) or not hasattr(values, "__len__"):

@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..errors import ReferenceDataError
 from ._screen import Screen, first_chars, may_match, substring_hits
-from ._text import apply_distinct, as_text_series, basic_normalise, compile_pattern, fix_homoglyphs, load_yaml
+from ._text import (apply_distinct, as_text_series, basic_normalise, compile_pattern, fix_homoglyphs, load_yaml,
+                    simplify_chinese)
 
 __all__ = ["classify_titles", "normalise_title", "LEVEL_NAMES", "FUNCTIONS", "TRACKS"]
 
@@ -184,7 +185,7 @@ def _strip_noise(text: str, lex: _Lexicon) -> str:
 
 def _prepare(title: str, lex: _Lexicon) -> str:
     """Normalise without removing markers (they tell the language: (m/w/d), (h/f))."""
-    return fix_homoglyphs(basic_normalise(title), lex.homoglyphs)
+    return fix_homoglyphs(simplify_chinese(basic_normalise(title)), lex.homoglyphs)
 
 
 def normalise_title(title: str) -> str:
