@@ -151,6 +151,9 @@ def main() -> None:
     ap.add_argument("--holdout", metavar="NAME", help="score the rows with holdout == NAME once (first contact)")
     ap.add_argument("--final", action="store_true", help="same as --holdout final")
     ap.add_argument("--errors", type=Path, help="write every held-out row with truth and prediction to this CSV")
+    ap.add_argument("--all-sources", action="store_true",
+                    help="leave-one-source-out over every labelled source, the scored held-out sets included "
+                         "(the rules were revised on all of them: in-sample for the rules, not for the model)")
     args = ap.parse_args()
     holdout = "final" if args.final else (args.holdout.strip().lower() if args.holdout else None)
     cols = ["title", "language", "source", "is_customer_service", "level", "track", "function"]
@@ -171,13 +174,15 @@ def main() -> None:
             pd.concat([fin[cols], pred], axis=1).to_csv(args.errors, index=False)
         postings(ROOT, train, holdout)
         return
-    dev = load_labelled_titles(ROOT, holdouts=())
-    print(f"{len(dev)} labelled titles from {dev['source'].nunique()} sources (every holdout left out)")
+    dev = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS if args.all_sources else ())
+    print(f"{len(dev)} labelled titles from {dev['source'].nunique()} sources "
+          f"({'every scored held-out set included' if args.all_sources else 'every holdout left out'})")
     pred = loso(dev)
     report(dev, pred, "leave one source out")
     if args.errors:
         pd.concat([dev[cols], pred], axis=1).to_csv(args.errors, index=False)
-    postings(ROOT, dev, None)
+    if not args.all_sources:
+        postings(ROOT, dev, None)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ and tests/data/titles_labelled.csv. Deterministic: the same labelled rows give t
     python scripts/train_role_model.py --exclude-final  # without the holdout == "final" rows
 
 The shipped model trains on the rows without a holdout plus the held-out sets whose first
-contact is recorded (``SCORED_HOLDOUTS``); a set still held back (e.g. ``final2``) is never read.
+contact is recorded (``SCORED_HOLDOUTS``); a set still held back (the next one being labelled) is
+never read.
 """
 
 from __future__ import annotations
