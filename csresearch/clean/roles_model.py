@@ -1,11 +1,14 @@
 """The learned half of the role classifier: n-gram TF-IDF into calibrated linear models.
 
-Two models are learned from the labelled titles (``data/labelled/role_titles*.csv`` and
+Models are learned from the labelled titles (``data/labelled/role_titles*.csv`` and
 ``tests/data/titles_labelled.csv``): one for "customer service or not", one for the rung (1-6)
 of customer-service titles. Their features are the title's character n-grams (1-4, within
 words) and word n-grams (1-2), TF-IDF weighted, plus what the rules of
 :mod:`csresearch.clean.roles` said (CS cue, veto, rung cue) and the title's language, so the model
-learns where the lexicon is right and corrects it where the wording is new.
+learns where the lexicon is right and corrects it where the wording is new. In practice the rules'
+verdict outweighs the n-grams there, so a third model reads the n-grams alone (``ngram_cs``): it
+is the second opinion that :func:`csresearch.clean.role_classifier.classify_roles` consults where
+the rules found no cue word at all.
 
 Each model is a scikit-learn ``LogisticRegression`` calibrated with
 ``CalibratedClassifierCV(method="sigmoid", ensemble=False)``. The shipped file
@@ -80,9 +83,9 @@ class RoleModel:
     cs: _Calibrated
     level: _Calibrated
     meta: dict[str, Any]
-    #: P(CS) from the n-grams alone, without the rules' verdict: the second opinion that may
-    #: overrule the rules where it is confident (``role_classifier._title_verdict``); None in a
-    #: model file written before it existed
+    #: P(CS) from the n-grams alone, without the rules' verdict: the second opinion that may make a
+    #: title with no cue word CS (``role_classifier._title_verdict``); None in a model file written
+    #: before it existed
     ngram_cs: _Calibrated | None = None
 
     @cache
