@@ -36,8 +36,9 @@ NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 # "final9" (zh/ru/en, session 10): 10 new sources labelled after the final8 rules and rule V1
 # "final10" (en/ru, session 10): 2 sources chosen for the higher rungs, labelled beside final9 and
 # scored once after the rules written from final9
+# "final11" (zh/ru/en, session 10): 8 new sources labelled after the final9 rules and the n-gram override
 HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8", "final9",
-            "final10"}
+            "final10", "final11"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
