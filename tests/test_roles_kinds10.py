@@ -69,6 +69,26 @@ CASES = [
     ("Инженер SOC 1 линии", False, None),
     ("SMM-специалист (ответы клиентам)", False, None),
     ("Лидер направления клиентской поддержки", True, 5),
+    # X1 the US federal CUSTSPT specialty; X2 the federal "Supervisory" grade
+    ("IT Specialist (CUSTSPT/INFOSEC)", True, 1),
+    ("Supervisory IT Specialist (CUSTSPT)", True, 4),
+    ("IT Specialist (APPSW)", False, None),
+    ("Supervisory Contact Representative", True, 4),
+    # X3 insight is analysis; X4 PMO, data and electronics support are those trades'
+    ("Customer Insight Analyst", False, None),
+    ("Complaints Insight Manager", False, None),
+    ("Complaints Handler", True, 1),
+    ("Data Support Engineer", False, None),
+    ("PMO Support Officer", False, None),
+    # X5 the accusative "на чат"; client requests; psychologists; support of operations (not of an OS)
+    ("Оператор на чат интернет-магазина", True, 1),
+    ("Специалист по обработке клиентских обращений", True, 1),
+    ("Психолог горячей линии", False, None),
+    ("Менеджер по работе с клиентами института психологии (входящие звонки)", True, 1),
+    ("Специалист поддержки операций", False, None),
+    ("Специалист технической поддержки операционных систем", True, 1),
+    # X6 guest relations in Chinese
+    ("宾客关系专员", True, 1),
 ]
 
 
