@@ -37,8 +37,9 @@ NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 # "final10" (en/ru, session 10): 2 sources chosen for the higher rungs, labelled beside final9 and
 # scored once after the rules written from final9
 # "final11" (zh/ru/en, session 10): 8 new sources labelled after the final9 rules and the n-gram override
+# "final12" (zh/ru/en, session 10): 8 new sources labelled after the final11 rules (X1-X6)
 HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8", "final9",
-            "final10", "final11"}
+            "final10", "final11", "final12"}
 
 
 def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
