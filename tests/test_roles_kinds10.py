@@ -132,3 +132,13 @@ def test_no_lexicon_character_is_traditional() -> None:
                 *(c.pattern for c in lex.levels), *lex.negations]
     assert len(patterns) > 100
     assert not sorted({c for p in patterns for c in p.pattern if ord(c) in table})
+
+
+def test_traditional_chinese_descriptions_are_read_as_simplified() -> None:
+    """A Taiwan posting titled 客服 whose duties are selling is a look-alike, as its Simplified twin is."""
+    from csresearch.clean.role_classifier import classify_roles
+
+    duties = ["负责电话销售，完成销售业绩指标，开发新客户", "負責電話銷售，完成銷售業績指標，開發新客戶"]
+    out = classify_roles(["客服專員"] * 2, duties)
+    assert not out["is_customer_service"].any()
+    assert (out["evidence"] == "description:sales").all()

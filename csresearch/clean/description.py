@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReferenceDataError
-from ._text import factorize_text, compile_pattern, load_yaml
+from ._text import compile_pattern, factorize_text, load_yaml, simplify_chinese
 
 __all__ = ["read_descriptions", "read_distinct", "normalise_descriptions", "DESCRIPTION_COLUMNS", "DUTY_KINDS", "CHANNELS"]
 
@@ -169,8 +169,9 @@ _DASHES = re.compile(f"[{_DASH_CHARS}]")
 def normalise_descriptions(texts: Sequence[str], max_chars: int = 20000) -> list[bytes]:
     """Plain lower-case UTF-8 of many descriptions: tags dropped, entities decoded, NFKC, capped.
 
-    What :func:`csresearch.clean._text.basic_normalise` does to titles (NFKC, case folding,
-    ё -> е, one kind of dash, single spaces), after tags are dropped and entities decoded; each
+    What :func:`csresearch.clean._text.basic_normalise` and
+    :func:`csresearch.clean._text.simplify_chinese` do to titles (NFKC, case folding, ё -> е,
+    Traditional Chinese as Simplified, one kind of dash, single spaces), after tags are dropped and entities decoded; each
     step runs only when it can change the text (tags when there is a ``<``, entities when
     there is a ``&``, NFKC and case folding when the text is not ASCII). NFKC runs once over
     all the texts that need it, in Arrow (``pyarrow.compute.utf8_normalize``, about 1.5x
@@ -181,8 +182,8 @@ def normalise_descriptions(texts: Sequence[str], max_chars: int = 20000) -> list
     Examples
     --------
     >>> [t.decode() for t in normalise_descriptions(["<p>Answer&nbsp;customer <b>calls</b></p>",
-    ...                                               "接听（客户）来电　Ёлка"])]
-    ['answer customer calls', '接听(客户)来电 елка']
+    ...                                               "接听（客户）来电　Ёлка", "接聽客戶來電"])]
+    ['answer customer calls', '接听(客户)来电 елка', '接听客户来电']
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -199,7 +200,7 @@ def normalise_descriptions(texts: Sequence[str], max_chars: int = 20000) -> list
     rows = [i for i, w in enumerate(wide) if w]
     if rows:
         for i, t in zip(rows, pc.utf8_normalize(pa.array([cut[i] for i in rows], pa.large_string()), "NFKC").to_pylist()):
-            t = t.casefold().replace("ё", "е")
+            t = simplify_chinese(t.casefold().replace("ё", "е"))  # Traditional Chinese read as titles are
             cut[i] = _DASHES.sub("-", t) if any(d in t for d in _DASH_CHARS) else t
     # str.split's whitespace is re's \s (and \xa0); ASCII text only needs lower-casing
     return [" ".join((t if i else t.lower()).split())[:max_chars].encode("utf-8")
