@@ -60,7 +60,6 @@ def titles() -> tuple[list[str], list[dict[str, str]]]:
     return (list(headers.pop()) if len(headers) == 1 else [], [r for _, rows in parts for r in rows])
 
 
-
 def _held_out_until_scored(name: str, sources: set[str]) -> None:
     """A held-out set reaches the shipped model only after its first contact is recorded, and the
     set's own later figures (eval_roles.py --holdout NAME) train without it."""
@@ -77,6 +76,7 @@ def test_every_scored_holdout_has_its_first_contact_recorded(titles):
     _, rows = titles
     for name in {r["holdout"] for r in rows} - {""}:
         _held_out_until_scored(name, {r["source"] for r in rows if r["holdout"] == name})
+
 
 def test_no_corpus_file_passes_the_2_mb_limit():
     # the repository keeps files under 2 MB: later labelled sets get files of their own
