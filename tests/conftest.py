@@ -20,3 +20,17 @@ def role_evidence() -> Callable[[str], str]:
         return str(classify_titles([title], method="combined")["evidence"].iloc[0])
 
     return why
+
+
+@pytest.fixture(scope="session")
+def check_rule_verdict(role_evidence: Callable[[str], str]) -> Callable[[str, bool, int | None], None]:
+    """A function (title, is CS, rung) that asserts the rules' verdict, printing the deciding rule."""
+    from csresearch.clean.roles import classify_titles
+
+    def check(title: str, is_cs: bool, level: int | None) -> None:
+        out = classify_titles([title], method="rules").iloc[0]
+        assert bool(out["is_customer_service"]) is is_cs, (title, role_evidence(title))
+        if is_cs:
+            assert out["level"] == level, (title, role_evidence(title))
+
+    return check

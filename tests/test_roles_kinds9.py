@@ -112,11 +112,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("title", "is_cs", "level"), CASES)
-def test_kinds9(title: str, is_cs: bool, level: int | None, role_evidence: Callable[[str], str]) -> None:
-    out = classify_titles([title], method="rules").iloc[0]
-    assert bool(out["is_customer_service"]) is is_cs, (title, role_evidence(title))
-    if is_cs:
-        assert out["level"] == level, (title, role_evidence(title))
+def test_kinds9(title: str, is_cs: bool, level: int | None,
+                check_rule_verdict: Callable[[str, bool, int | None], None]) -> None:
+    check_rule_verdict(title, is_cs, level)
 
 
 def test_kinds9_veto_reasons_name_the_trade() -> None:

@@ -75,30 +75,31 @@ def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> 
     from .roles_model import load_role_model
 
     model = model or load_role_model()
+    rule_evidence = r["evidence"].astype(str)
     p_cs, p_lv, p_ngram = _predict_per_key(model, r)
     cs = p_cs >= 0.5
     level = p_lv.argmax(axis=1) + 1 if n else np.zeros(0, dtype=np.int64)
     p_level = p_lv.max(axis=1) if n else np.zeros(0)
     # a rung the rules read from a cue word stands; its probability is the cue's track record
-    cue = rule_cs & (rule_level > 0) & ~np.char.endswith(r["evidence"].astype(str), "level=default")
+    cue = rule_cs & (rule_level > 0) & ~np.char.endswith(rule_evidence, "level=default")
     if cue.any():
         acc = np.asarray(model.meta["rule_cue_level_accuracy"])
         level = np.where(cue, rule_level, level)
         p_level = np.where(cue, acc[np.clip(rule_level, 1, 6) - 1], p_level)
-    deputy = np.char.find(r["evidence"].astype(str), ";deputy;") >= 0
+    deputy = np.char.find(rule_evidence, ";deputy;") >= 0
     p_level = np.where(deputy, np.minimum(p_level, DEPUTY_CONFIDENCE), p_level)
     agree = (cs == rule_cs) & (~cs | (level == rule_level))
     part = np.where(agree, "rules+model:", "model:")
-    evidence = np.char.add(part, r["evidence"].astype(str))
+    evidence = np.char.add(part, rule_evidence)
     # where the rules found no cue word at all, the n-grams alone (trained on every labelled
     # source) may still know the wording: they make the title CS when they are sure. They never
     # overrule a cue: they put "Руководитель группы операторов", absent from the labelled titles,
     # at P(CS) 0.04-0.11 (benchmarks/eval_override.py), so a cue the rules read is the better witness
-    add = ~cs & (np.char.find(r["evidence"].astype(str), "no_cue") >= 0) & (p_ngram >= OVERRIDE_PROBABILITY)
+    add = ~cs & (np.char.find(rule_evidence, "no_cue") >= 0) & (p_ngram >= OVERRIDE_PROBABILITY)
     if add.any():
         cs = cs | add
         p_cs = np.where(add, _OVERRIDE_PRECISION, p_cs)
-        evidence = np.where(add, np.char.add("ngram-override:cs;", r["evidence"].astype(str)), evidence)
+        evidence = np.where(add, np.char.add("ngram-override:cs;", rule_evidence), evidence)
     return {"cs": cs, "level": np.where(cs, level, 0), "level_any": level, "p_cs": p_cs, "p_level": p_level,
             "evidence": evidence}
 

@@ -269,8 +269,9 @@ _JOB_NOUN = (r"agent|clerk|officer|analyst|assistant|manager|leader|lead|head|op
 # (nominative: "и отдела внедрения" is a genitive modifier). "R&D", "C&B" are abbreviations.
 _CONJUNCTION = {"en": re.compile(r"\s+and\s+|\s*&\s*"), "ru": re.compile(r"\s+(?:и|and)\s+|\s*&\s*")}
 _ABBREVIATION_AMP = re.compile(r"(?<![^\W\d_])[^\W\d_]\s*&\s*[^\W\d_](?![^\W\d_])")
-_AGENT_NOUN_EN = re.compile(
-    r"\b(" + "|".join(n for n in _JOB_NOUN.split("|") if n != "support") + r"|rep|csr|tsr|receptionist|concierge)s?\.?\s*$")
+# English agent nouns: the job nouns but "support", which in English also names a department
+_AGENT_NOUNS_EN = "|".join(n for n in _JOB_NOUN.split("|") if n != "support") + "|rep|csr|tsr|receptionist|concierge"
+_AGENT_NOUN_EN = re.compile(rf"\b({_AGENT_NOUNS_EN})s?\.?\s*$")
 _AGENT_NOUN_RU = re.compile(
     r"(\w+(?:ый|ий|ой|ая|яя) )?(оператор|специалист|менеджер|консультант|администратор|инженер|руководитель|"
     r"начальник|директор|кассир|продавец|бухгалтер|секретарь|курьер|водитель|диспетчер|аналитик|программист|"
@@ -282,9 +283,7 @@ _AGENT_NOUN_RU = re.compile(
 # before it ("Senior Backend Engineer, Customer Experience", "CSR, Makati"), not a second job:
 # "support", "service" and the like are department names there, not jobs.
 # The job nouns are the list's and the agent-noun endings' (operative, therapist, technician).
-_JOB_NOUN_ANYWHERE_EN = re.compile(
-    r"\b(" + "|".join(n for n in _JOB_NOUN.split("|") if n != "support")
-    + r"|rep|csr|tsr|receptionist|concierge|nurse|driver|guard|\w+(?:ist|ician|eer|tor|sor|ative))s?\b")
+_JOB_NOUN_ANYWHERE_EN = re.compile(rf"\b({_AGENT_NOUNS_EN}|nurse|driver|guard|\w+(?:ist|ician|eer|tor|sor|ative))s?\b")
 
 
 # ... except after a bare job noun, the index's inverted "Analyst, application support" (_uninvert)

@@ -116,7 +116,7 @@ class RoleModel:
         p_lv = np.zeros((len(texts), 6))
         p_lv[:, self.level.classes.astype(int) - 1] = self.level.predict_proba(X)
         p_ngram = (np.full(len(texts), np.nan) if self.ngram_cs is None
-                   else self.ngram_cs.predict_proba(X[:, :-len(RULE_FEATURES)])[:, 1])
+                   else self.ngram_cs.predict_proba(_ngrams_only(X))[:, 1])
         return p_cs, p_lv, p_ngram
 
     def save(self, path: str | Path) -> None:
@@ -132,6 +132,11 @@ class RoleModel:
                 arrays[f"{name}_{field}"] = getattr(m, field)
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
+
+
+def _ngrams_only(X: sp.csr_matrix) -> sp.csr_matrix:
+    """The n-gram columns of :meth:`RoleModel.features` (the rules' block is last)."""
+    return X[:, :-len(RULE_FEATURES)]
 
 
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -255,7 +260,7 @@ def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> R
     y_cs = df["is_customer_service"].astype(bool).to_numpy()
     groups = df["source"].astype(str).to_numpy() if "source" in df and _GROUP_CALIBRATION else None
     cs = _fit_calibrated(X, y_cs.astype(int), C, class_weight, groups)
-    ngram_cs = _fit_calibrated(X[:, :-len(RULE_FEATURES)], y_cs.astype(int), C, class_weight, groups)
+    ngram_cs = _fit_calibrated(_ngrams_only(X), y_cs.astype(int), C, class_weight, groups)
     lv = pd.to_numeric(df["level"], errors="coerce")
     has_level = y_cs & lv.notna().to_numpy()
     counts = lv[has_level].value_counts()
