@@ -30,7 +30,8 @@ from csresearch.clean.roles import rule_features  # noqa: E402
 from csresearch.clean.roles_model import fit_role_model, load_labelled_titles  # noqa: E402
 
 PROBE = "Руководитель группы операторов"  # a call centre's team lead; not in the labelled titles
-ORDER = ["final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8", "final9"]
+ORDER = ["final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8", "final9",
+         "final10", "final11", "final12"]
 
 
 def f1(y: np.ndarray, p: np.ndarray) -> float:

@@ -76,7 +76,7 @@ def test_title_literal_sets_give_the_same_hits_at_the_smallest_budget(monkeypatc
     from csresearch.clean import roles
 
     eng = roles._engine(roles._lexicon())
-    screens = [eng.vetoes, eng.functions, *eng.cues.values(), *eng.levels.values()]
+    screens = [*eng.vetoes.values(), eng.functions, *eng.cues.values(), *eng.levels.values()]
     sets = list(dict.fromkeys(lits for s in screens for lits in s.literals if lits is not None))
     assert len(sets) > 50
     titles = pd.concat([pd.read_csv(f)["title"] for f in labelled_title_files(project_root())]).dropna().astype(str)

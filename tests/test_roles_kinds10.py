@@ -126,7 +126,7 @@ def test_no_lexicon_character_is_traditional() -> None:
     table = _traditional_table()
     assert len(table) > 3000 and all(len(v) == 1 for v in table.values())
     lex = _lexicon()
-    patterns = [*lex.noise, *(p for p, _ in lex.cues), *(p for p, _, _ in lex.vetoes), *(p for _, p in lex.functions),
+    patterns = [*lex.noise, *(p for p, _ in lex.cues), *(p for p, _, _, _ in lex.vetoes), *(p for _, p in lex.functions),
                 *(c.pattern for c in lex.levels), *lex.negations]
     assert len(patterns) > 100
     assert not sorted({c for p in patterns for c in p.pattern if ord(c) in table})

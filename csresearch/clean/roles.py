@@ -72,7 +72,7 @@ class _LevelCue:
 class _Lexicon:
     noise: tuple[re.Pattern[str], ...]
     cues: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]
-    vetoes: tuple[tuple[re.Pattern[str], str, bool], ...]  # (pattern, reason, whole title?)
+    vetoes: tuple[tuple[re.Pattern[str], str, bool, frozenset[str] | None], ...]  # (pattern, reason, whole title?, langs)
     functions: tuple[tuple[str, re.Pattern[str]], ...]
     levels: tuple[_LevelCue, ...]
     language_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -106,7 +106,8 @@ def _lexicon(name: str = "titles.yaml") -> _Lexicon:
             scope = v.get("scope", "title")
             if scope not in ("title", "part"):
                 raise ReferenceDataError(f"veto scope must be 'title' or 'part', got {scope!r} in {where}:vetoes")
-            vetoes.append((compile_pattern(v["pattern"], f"{where}:vetoes"), str(v["reason"]), scope == "title"))
+            vetoes.append((compile_pattern(v["pattern"], f"{where}:vetoes"), str(v["reason"]), scope == "title",
+                           _langs(v.get("lang"), f"{where}:vetoes")))
         vetoes = tuple(vetoes)
         functions = []
         for f in raw["functions"]:
@@ -144,7 +145,7 @@ class _Engine:
 
     noise: Screen
     cues: dict[str, Screen]
-    vetoes: Screen
+    vetoes: dict[str, Screen]
     functions: Screen
     levels: dict[str, Screen]
     negations: Screen
@@ -162,7 +163,8 @@ def _engine(lex: _Lexicon) -> _Engine:
     eng = _Engine(
         noise=Screen(lex.noise),
         cues={lang: Screen(p for p, langs in lex.cues if langs is None or lang in langs) for lang in LANGUAGES},
-        vetoes=Screen(lex.vetoes, first),
+        vetoes={lang: Screen(((p, r, w) for p, r, w, langs in lex.vetoes if langs is None or lang in langs), first)
+                for lang in LANGUAGES},
         functions=Screen(lex.functions, itemgetter(1)),
         levels={lang: Screen((c for c in lex.levels if c.langs is None or lang in c.langs),
                              attrgetter("pattern")) for lang in LANGUAGES},
@@ -453,7 +455,7 @@ def _char_select(eng: _Engine, language: str, text: str, veto_text: str) -> _Sel
     screens = {"cues": eng.cues[language], "levels": eng.levels[language], "functions": eng.functions}
 
     def select(family: str) -> list[Any]:
-        return eng.vetoes.select(veto_chars) if family == "vetoes" else screens[family].select(chars)
+        return eng.vetoes[language].select(veto_chars) if family == "vetoes" else screens[family].select(chars)
 
     return select
 
@@ -584,13 +586,12 @@ def _classify_texts(keys: list[tuple[str, str]], lex: _Lexicon) -> list[tuple]:
         return []
     eng = _engine(lex)
     langs = {lang for lang, _ in keys}
-    screens = [eng.vetoes, eng.functions, *(eng.cues[x] for x in langs), *(eng.levels[x] for x in langs)]
+    screens = [eng.functions, *(s[x] for s in (eng.vetoes, eng.cues, eng.levels) for x in langs)]
     hits = substring_hits((t for _, t in keys), [lits for s in screens for lits in s.literals])
     n = len(keys)
-    shared = {"vetoes": (eng.vetoes, eng.vetoes.matrix(hits, n)),
-              "functions": (eng.functions, eng.functions.matrix(hits, n))}
-    per_lang = {lang: {"cues": (eng.cues[lang], eng.cues[lang].matrix(hits, n)),
-                       "levels": (eng.levels[lang], eng.levels[lang].matrix(hits, n))}
+    shared = {"functions": (eng.functions, eng.functions.matrix(hits, n))}
+    per_lang = {lang: {family: (screens[lang], screens[lang].matrix(hits, n))
+                       for family, screens in (("vetoes", eng.vetoes), ("cues", eng.cues), ("levels", eng.levels))}
                 for lang in langs}
     out = []
     for i, (lang, text) in enumerate(keys):
