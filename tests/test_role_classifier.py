@@ -44,11 +44,12 @@ def test_fresh_training_reproduces_the_shipped_model(tmp_path):
     """scripts/train_role_model.py on the shipped labelled data gives the shipped model's answers."""
     from pathlib import Path
 
+    from csresearch.clean.role_stack import fit_first_contact_stack
     from csresearch.clean.roles_model import SCORED_HOLDOUTS, fit_role_model, load_labelled_titles, load_role_model
 
     root = Path(__file__).resolve().parents[1]
     labelled = load_labelled_titles(root, holdouts=SCORED_HOLDOUTS)
-    fresh = fit_role_model(labelled)
+    fresh = fit_role_model(labelled, stack_coef=fit_first_contact_stack(root))
     fresh.save(tmp_path / "fresh.npz")
     fresh = load_role_model(tmp_path / "fresh.npz")
     shipped = load_role_model()
@@ -58,6 +59,7 @@ def test_fresh_training_reproduces_the_shipped_model(tmp_path):
     pd.testing.assert_series_equal(a["is_customer_service"], b["is_customer_service"])
     pd.testing.assert_series_equal(a["level"], b["level"])
     np.testing.assert_allclose(a["confidence"], b["confidence"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(fresh.stack_coef, shipped.stack_coef, rtol=0, atol=1e-9)
 
 
 # --- bad input: a defined result, never an exception -------------------------------------------

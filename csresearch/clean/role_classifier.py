@@ -23,6 +23,7 @@ import pandas as pd
 from ._text import factorize_text
 from .description import DUTY_KINDS
 from .roles import DEPUTY_CONFIDENCE, LANGUAGES, LEVEL_NAMES, function_of, rule_distinct, rule_feature_matrix
+from .role_stack import STATE_CS, STATE_NO_CUE, rule_states, stack_probability
 
 __all__ = ["classify_roles", "REVIEW_THRESHOLD", "ROLE_COLUMNS"]
 
@@ -38,14 +39,10 @@ ROLE_COLUMNS = ("is_customer_service", "level", "level_name", "track", "function
 # below REVIEW_THRESHOLD, so such rows are flagged for review.
 _DESCRIPTION_PRECISION = 0.75
 _KINDS = DUTY_KINDS  # customer service first
-#: A title with no cue word becomes CS when the n-gram model's P(CS) is at least this (chosen in
-#: session 9 on final6/final7). With the rules of each of the four latest first contacts and the
-#: n-grams trained only on the sets labelled before it, CS F1 moves by +0.000 to +0.012
-#: (benchmarks/eval_override.py; roles.md, "The n-gram override").
-OVERRIDE_PROBABILITY = 0.9
-# Of the titles it made CS in that check, 9 of 11 were right; the confidence of such a verdict is set
-# below that and below REVIEW_THRESHOLD, so the rows are flagged for review.
-_OVERRIDE_PRECISION = 0.75
+# Where the first-contact stack (role_stack) overrules the rules, the flipped verdict was right 30
+# times in 42 on the five sets it could be checked on forward (benchmarks/eval_stack.py): such a
+# verdict's confidence is at most this, below REVIEW_THRESHOLD, so the rows are flagged for review.
+_FLIP_CONFIDENCE = 0.7
 
 
 def _predict_per_key(model: Any, r: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,17 +88,36 @@ def _title_verdict(r: dict[str, np.ndarray], method: str, model: Any = None) -> 
     agree = (cs == rule_cs) & (~cs | (level == rule_level))
     part = np.where(agree, "rules+model:", "model:")
     evidence = np.char.add(part, rule_evidence)
-    # where the rules found no cue word at all, the n-grams alone (trained on every labelled
-    # source) may still know the wording: they make the title CS when they are sure. They never
-    # overrule a cue: they put "Руководитель группы операторов", absent from the labelled titles,
-    # at P(CS) 0.04-0.11 (benchmarks/eval_override.py), so a cue the rules read is the better witness
-    add = ~cs & (np.char.find(rule_evidence, "no_cue") >= 0) & (p_ngram >= OVERRIDE_PROBABILITY)
-    if add.any():
-        cs = cs | add
-        p_cs = np.where(add, _OVERRIDE_PRECISION, p_cs)
-        evidence = np.where(add, np.char.add("ngram-override:cs;", rule_evidence), evidence)
+    if model.stack_coef is not None:
+        cs, p_cs, evidence = _stack(model.stack_coef, cs, rule_cs, rule_evidence, p_cs, p_ngram, evidence)
     return {"cs": cs, "level": np.where(cs, level, 0), "level_any": level, "p_cs": p_cs, "p_level": p_level,
             "evidence": evidence}
+
+
+def _stack(coef: np.ndarray, cs: np.ndarray, rule_cs: np.ndarray, rule_evidence: np.ndarray, p_cs: np.ndarray,
+           p_ngram: np.ndarray, evidence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where the first-contact stack disagrees with the rules' state, its verdict stands, flagged.
+
+    The stack (:mod:`.role_stack`) weighs the rules' state against the n-grams alone as the rules'
+    first contacts with unseen sources did: it drops a CS verdict of the rules that the n-grams find
+    unlikely, and makes CS a title with no cue word that they find likely. A veto stands: it states
+    the ladder's policy (selling, collections, field service … are not CS, LADDER.md), which the
+    n-grams cannot read; promoting vetoed titles was right 9 times in 12 on the forward record, but
+    it made CS written look-alikes such as "Telemarketing / Customer Support Agent" and 风控客服专员
+    (tests/test_roles_kinds7.py, kinds8).
+    """
+    states = rule_states(rule_cs, rule_evidence)
+    p_stack = stack_probability(coef, states, p_ngram)
+    promote = ~cs & (states == STATE_NO_CUE) & (p_stack >= 0.5)
+    drop = cs & (states == STATE_CS) & (p_stack < 0.5)
+    if not (promote.any() or drop.any()):
+        return cs, p_cs, evidence
+    # p_cs is P(CS): a flipped verdict's confidence (p_cs for CS, 1 - p_cs otherwise) is capped
+    p_cs = np.where(promote, np.minimum(p_stack, _FLIP_CONFIDENCE),
+                    np.where(drop, np.maximum(p_stack, 1 - _FLIP_CONFIDENCE), p_cs))
+    evidence = np.where(promote, np.char.add("stack:cs;", rule_evidence),
+                        np.where(drop, np.char.add("stack:not_cs;", rule_evidence), evidence))
+    return (cs | promote) & ~drop, p_cs, evidence
 
 
 def classify_roles(

@@ -19,6 +19,7 @@ scikit-learn version; :func:`fit_role_model` rebuilds it (``scripts/train_role_m
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -87,6 +88,9 @@ class RoleModel:
     #: title with no cue word CS (``role_classifier._title_verdict``); None in a model file written
     #: before it existed
     ngram_cs: _Calibrated | None = None
+    #: the six coefficients of :mod:`csresearch.clean.role_stack` (how far the n-grams overrule the
+    #: rules, learned from the rules' first contacts); None: the rules' and the combined verdict stand
+    stack_coef: np.ndarray | None = None
 
     @cache
     def _vectorizers(self) -> tuple[Any, Any]:
@@ -119,6 +123,14 @@ class RoleModel:
                    else self.ngram_cs.predict_proba(_ngrams_only(X))[:, 1])
         return p_cs, p_lv, p_ngram
 
+    def ngram_probability(self, texts: list[str], rules: np.ndarray) -> np.ndarray:
+        """P(customer service) from the n-grams alone (the rules' block of the features unread)."""
+        if self.ngram_cs is None:
+            raise ValueError("this role model has no n-gram-only model")
+        if len(texts) == 0:
+            return np.zeros(0)
+        return self.ngram_cs.predict_proba(_ngrams_only(self.features(texts, rules)))[:, 1]
+
     def save(self, path: str | Path) -> None:
         arrays = {
             "char_vocab": self.char_vocab, "char_idf": self.char_idf,
@@ -130,6 +142,8 @@ class RoleModel:
                 continue
             for field in ("coef", "intercept", "a", "b", "classes"):
                 arrays[f"{name}_{field}"] = getattr(m, field)
+        if self.stack_coef is not None:
+            arrays["stack_coef"] = np.asarray(self.stack_coef, dtype=np.float64)
         with open(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)
 
@@ -174,7 +188,8 @@ def _load(path: Path) -> RoleModel:
         parts = {name: _Calibrated(*(z[f"{name}_{f}"] for f in ("coef", "intercept", "a", "b", "classes")))
                  for name in names}
         return RoleModel(z["char_vocab"], z["char_idf"], z["word_vocab"], z["word_idf"], parts["cs"],
-                         parts["level"], json.loads(str(z["meta"])), parts.get("ngram_cs"))
+                         parts["level"], json.loads(str(z["meta"])), parts.get("ngram_cs"),
+                         z["stack_coef"] if "stack_coef" in z.files else None)
     except (KeyError, ValueError, OSError) as exc:
         raise ReferenceDataError(f"role model {path} is unreadable or incomplete: {exc}") from exc
 
@@ -209,7 +224,7 @@ def _fit_calibrated(X: sp.csr_matrix, y: np.ndarray, C: float, class_weight: str
 
 
 def fit_role_model(labelled: pd.DataFrame, *, C: float = 4.0, min_df: int = 2,
-                   class_weight: str | None = None) -> RoleModel:
+                   class_weight: str | None = None, stack_coef: np.ndarray | None = None) -> RoleModel:
     """Fit the role model on labelled titles.
 
     Parameters
@@ -221,6 +236,9 @@ def fit_role_model(labelled: pd.DataFrame, *, C: float = 4.0, min_df: int = 2,
         Inverse L2 penalty of both logistic regressions.
     min_df : int
         An n-gram enters the vocabulary when it occurs in at least this many titles.
+    stack_coef : ndarray, optional
+        The coefficients of :func:`csresearch.clean.role_stack.fit_first_contact_stack`, carried
+        as they are (they are learned from the first-contact record, not from ``labelled``).
 
     Returns
     -------
@@ -239,10 +257,18 @@ def fit_role_model(labelled: pd.DataFrame, *, C: float = 4.0, min_df: int = 2,
 
     # one BLAS thread: on a busy 2-core machine threaded OpenBLAS made L-BFGS 20x slower
     with threadpool_limits(1):
-        return _fit(labelled.reset_index(drop=True), C, min_df, class_weight)
+        model = _fit(labelled.reset_index(drop=True), C, min_df, class_weight)
+    if stack_coef is None:
+        return model
+    return dataclasses.replace(model, stack_coef=np.asarray(stack_coef, dtype=np.float64))
 
 
-def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> RoleModel:
+_PLACEHOLDER = _Calibrated(np.zeros((1, 1)), np.zeros(1), np.zeros(1), np.zeros(1), np.array([0, 1]))
+
+
+def _vocabulary(df: pd.DataFrame, min_df: int) -> tuple[RoleModel, sp.csr_matrix, np.ndarray, np.ndarray | None,
+                                                         np.ndarray]:
+    """A model with the n-gram vocabulary of ``df`` and no classifier yet; its features, CS truth, groups."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from .roles import rule_features
@@ -253,12 +279,23 @@ def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> R
         v = TfidfVectorizer(min_df=min_df, sublinear_tf=True, **params).fit(texts)
         order = np.argsort(list(v.vocabulary_.values()))
         vocab[name] = (np.array(list(v.vocabulary_.keys()))[order], v.idf_.astype(np.float64))
-    placeholder = _Calibrated(np.zeros((1, 1)), np.zeros(1), np.zeros(1), np.zeros(1), np.array([0, 1]))
     model = RoleModel(vocab["char"][0], vocab["char"][1], vocab["word"][0], vocab["word"][1],
-                      placeholder, placeholder, {})
+                      _PLACEHOLDER, _PLACEHOLDER, {})
     X = model.features(texts, rules)
     y_cs = df["is_customer_service"].astype(bool).to_numpy()
     groups = df["source"].astype(str).to_numpy() if "source" in df and _GROUP_CALIBRATION else None
+    return model, X, y_cs, groups, rules
+
+
+def _fit_ngram_only(df: pd.DataFrame, C: float = 4.0, min_df: int = 2) -> RoleModel:
+    """A model whose only fitted part is ``ngram_cs`` (for the first-contact record of role_stack)."""
+    model, X, y_cs, groups, _ = _vocabulary(df, min_df)
+    ngram_cs = _fit_calibrated(_ngrams_only(X), y_cs.astype(int), C, None, groups)
+    return dataclasses.replace(model, ngram_cs=ngram_cs)
+
+
+def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> RoleModel:
+    model, X, y_cs, groups, rules = _vocabulary(df, min_df)
     cs = _fit_calibrated(X, y_cs.astype(int), C, class_weight, groups)
     ngram_cs = _fit_calibrated(_ngrams_only(X), y_cs.astype(int), C, class_weight, groups)
     lv = pd.to_numeric(df["level"], errors="coerce")

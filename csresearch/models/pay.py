@@ -974,7 +974,9 @@ def _fit_pay_predictor(df, target, features, cv, seed, categorical, encoder, max
 
     def make_lin():
         pre = ColumnTransformer(
-            [("cat", OneHotEncoder(handle_unknown="ignore", drop="first", sparse_output=False), cats), ("num", StandardScaler(), num)],
+            # no dropped level: a category that a fold's training rows lack is then read as no
+            # category at all (the minimum-norm fit's average), not as the dropped first level
+            [("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), cats), ("num", StandardScaler(), num)],
             verbose_feature_names_out=False,
         )
         return Pipeline([("prep", pre), ("model", LinearRegression())])
