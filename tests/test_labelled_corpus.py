@@ -38,7 +38,7 @@ NOT_PUBLIC = {"csresearch_written"}  # the project's own written titles
 # scored once after the rules written from final9
 # "final11" (zh/ru/en, session 10): 8 new sources labelled after the final9 rules and the n-gram override
 # "final12" (zh/ru/en, session 10): 8 new sources labelled after the final11 rules (X1-X6)
-# "final13" (zh/ru/en, session 11): 17 new sources labelled after rules Y1-Y4 and the first-contact stack
+# "final13" (zh/ru/en, session 11): 16 new sources labelled after rules Y1-Y4 and the first-contact stack
 HOLDOUTS = {"", "final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8", "final9",
             "final10", "final11", "final12", "final13"}
 
