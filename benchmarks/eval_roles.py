@@ -17,7 +17,7 @@ already recorded (``SCORED_HOLDOUTS``, other than NAME); other held-back sets st
 is recorded in benchmarks/eval_roles_latest.txt; after it, generic rules were fixed from its
 misses, so later --final figures are no longer a clean holdout.
 
-    python benchmarks/eval_roles.py [--holdout NAME | --final] [--errors rows.csv]
+    python benchmarks/eval_roles.py [--holdout NAME | --final | --all-sources | --train-on-holdouts] [--errors rows.csv]
 """
 
 from __future__ import annotations
@@ -94,13 +94,20 @@ def stack_without(column: str, value: str) -> np.ndarray:
     return fit_stack(rec["state"].to_numpy(), rec["p_ngram"].to_numpy(), rec["is_customer_service"].to_numpy())
 
 
-def loso(df: pd.DataFrame) -> pd.DataFrame:
-    """Held-out predictions of every row (combined system and rules alone)."""
+def loso(df: pd.DataFrame, extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Held-out predictions of every row (combined system and rules alone).
+
+    ``extra``: rows of other sources that every fold also trains on (the scored held-out sets, as
+    the shipped model does).
+    """
     parts = []
     for source in sorted(df["source"].unique()):
         test = df[df["source"] == source]
         t0 = time.perf_counter()
-        model = fit_role_model(df[df["source"] != source], stack_coef=stack_without("source", source))
+        train = df[df["source"] != source]
+        if extra is not None:
+            train = pd.concat([train, extra[extra["source"] != source]], ignore_index=True)
+        model = fit_role_model(train, stack_coef=stack_without("source", source))
         comb = classify_roles(test["title"], model=model)
         rules = classify_roles(test["title"], method="rules")
         parts.append(pd.concat([comb.add_prefix("c_"), rules.add_prefix("r_")], axis=1))
@@ -172,6 +179,9 @@ def main() -> None:
     ap.add_argument("--all-sources", action="store_true",
                     help="leave-one-source-out over every labelled source, the scored held-out sets included "
                          "(the rules were revised on all of them: in-sample for the rules, not for the model)")
+    ap.add_argument("--train-on-holdouts", action="store_true",
+                    help="leave out each development source in turn, training on every other labelled row, "
+                         "the scored held-out sets included, as the shipped model is trained")
     args = ap.parse_args()
     holdout = "final" if args.final else (args.holdout.strip().lower() if args.holdout else None)
     cols = ["title", "language", "source", "is_customer_service", "level", "track", "function"]
@@ -195,11 +205,16 @@ def main() -> None:
     dev = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS if args.all_sources else ())
     print(f"{len(dev)} labelled titles from {dev['source'].nunique()} sources "
           f"({'every scored held-out set included' if args.all_sources else 'every holdout left out'})")
-    pred = loso(dev)
+    extra = None
+    if args.train_on_holdouts and not args.all_sources:
+        every = load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS)
+        extra = every[every["holdout"] != ""]
+        print(f"each fold also trains on the {len(extra)} titles of the scored held-out sets")
+    pred = loso(dev, extra)
     report(dev, pred, "leave one source out")
     if args.errors:
         pd.concat([dev[cols], pred], axis=1).to_csv(args.errors, index=False)
-    if not args.all_sources:
+    if not args.all_sources and extra is None:
         postings(ROOT, dev, None)
 
 

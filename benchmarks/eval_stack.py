@@ -5,8 +5,9 @@ set AT ITS FIRST CONTACT; :func:`csresearch.clean.role_stack.first_contact_recor
 P(CS) of a model trained only on the titles labelled before that set. Going forward through the
 sets, the stack is fitted on the record of the EARLIER sets only and applied to the next one, as a
 user's file meets the shipped stack. Printed per set: CS F1 of the rules alone, of session 10's
-override (no cue and P >= 0.9 -> CS) and of the stack as shipped (vetoes stand) and with vetoed titles
-promoted too (not shipped), how many verdicts the shipped stack flipped and how many of those were
+override (no cue and P >= 0.9 -> CS) and of the stack as shipped (vetoes stand; a CS verdict is dropped
+only below role_classifier.DROP_PROBABILITY), with vetoed titles promoted too and dropping at the
+stack's own threshold (neither shipped), how many verdicts the shipped stack flipped and how many of those were
 right; then the same for the stack's penalty C = 1.0 and the flips' precision (the confidence cap
 of role_classifier._FLIP_CONFIDENCE).
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from csresearch.clean.role_stack import (  # noqa: E402
     STACK_C, STATE_CS, STATE_NO_CUE, STATE_VETOED, first_contact_record, fit_stack, stack_probability,
 )
+from csresearch.clean.role_classifier import DROP_PROBABILITY  # noqa: E402
 from csresearch.clean.roles import rule_features  # noqa: E402
 from csresearch.clean.roles_model import SCORED_HOLDOUTS, _fit_ngram_only, load_labelled_titles  # noqa: E402
 
@@ -50,17 +52,19 @@ def main() -> None:
         rules = state == STATE_CS
         override = rules | ((state == STATE_NO_CUE) & (p >= 0.9))
         line = (f"{sets[k]}: {int(now.sum())} titles, {int(y.sum())} CS; stack fitted on {', '.join(sets[:k])}; "
-                f"CS F1 rules {f1(y, rules):.3f}, override {f1(y, override):.3f}")
+                f"CS F1 rules {f1(y, rules):.3f} (recall {(rules & y).sum() / y.sum():.3f}), override {f1(y, override):.3f}")
         for C in flips:
             coef = fit_stack(rec["state"].to_numpy()[before], rec["p_ngram"].to_numpy()[before], y_all[before], C)
             full = stack_probability(coef, state, p) >= 0.5
-            stack = np.where(state == STATE_VETOED, False, full)  # as shipped: a veto stands
+            own = np.where(state == STATE_VETOED, False, full)  # a veto stands
+            stack = np.where(rules & ~full, p >= DROP_PROBABILITY, own)  # as shipped: drops below 0.1 only
             if C == STACK_C:
-                line += f", stack with veto promotions (not shipped) {f1(y, full):.3f}"
+                line += (f", not shipped: with veto promotions {f1(y, full):.3f}, dropping at the stack's own "
+                         f"threshold {f1(y, own):.3f} (CS recall {(own & y).sum() / y.sum():.3f})")
             flip = stack != rules
             flips[C][0] += int(flip.sum())
             flips[C][1] += int((flip & (stack == y)).sum())
-            line += (f", stack C={C} {f1(y, stack):.3f} (made CS {int((flip & stack).sum())}, right "
+            line += (f", shipped stack C={C} {f1(y, stack):.3f} (recall {(stack & y).sum() / y.sum():.3f}; made CS {int((flip & stack).sum())}, right "
                      f"{int((flip & stack & y).sum())}; dropped {int((flip & ~stack).sum())}, right "
                      f"{int((flip & ~stack & ~y).sum())})")
         print(line, flush=True)

@@ -68,10 +68,24 @@ def test_a_flipped_verdict_is_flagged_for_review(title: str, rules_cs: bool, evi
 
 @pytest.mark.parametrize("title", ["Marketing Customer Service Executive", "风控客服专员", "售后客服（销售类）"])
 def test_a_veto_stands_however_sure_the_ngrams_are(title: str) -> None:
-    assert _p_ngram(title) > 0.9  # the n-grams read the CS words, not the look-alike (kinds7, kinds8)
+    # the n-grams read the CS words, not the look-alike (kinds7, kinds8): sure enough that the stack
+    # would make the title CS if the rules had merely found no cue
+    p = _p_ngram(title)
+    assert stack_probability(load_role_model().stack_coef, np.array([STATE_NO_CUE]), np.array([p]))[0] >= 0.5
     out = classify_roles([title]).iloc[0]
     assert not bool(out["is_customer_service"]) and "veto=" in out["evidence"]
     assert not out["evidence"].startswith("stack")
+
+
+def test_a_cue_verdict_is_dropped_only_below_the_ngram_floor(monkeypatch) -> None:
+    from csresearch.clean import role_classifier
+
+    title = "Support Analyst - SQL Server"
+    p = _p_ngram(title)
+    monkeypatch.setattr(role_classifier, "DROP_PROBABILITY", p)  # the floor at the title's own P: kept
+    assert bool(classify_roles([title])["is_customer_service"].iloc[0])
+    monkeypatch.setattr(role_classifier, "DROP_PROBABILITY", p + 1e-6)
+    assert not bool(classify_roles([title])["is_customer_service"].iloc[0])
 
 
 def test_a_sure_cue_verdict_stands() -> None:
@@ -96,3 +110,15 @@ def test_the_stack_round_trips_through_the_model_file(tmp_path) -> None:
     titles = ["Custmer Service Officer", "客服专员", "Sales Manager"]
     texts, rules = rule_features(pd.Series(titles))
     np.testing.assert_array_equal(again.ngram_probability(list(texts), rules), model.ngram_probability(list(texts), rules))
+
+
+def test_the_stack_weighs_only_the_record_languages(monkeypatch) -> None:
+    # a stack that drops every CS verdict (known coefficients, no n-gram floor): it reaches the English
+    # title, not the German
+    from csresearch.clean import role_classifier
+
+    monkeypatch.setattr(role_classifier, "DROP_PROBABILITY", 1.0)
+    model = dataclasses.replace(load_role_model(), stack_coef=np.array([-10.0, -10.0, -10.0, 0.0, 0.0, 0.0]))
+    out = classify_roles(["Customer Service Team Leader", "Teamleiter Kundenservice"], model=model)
+    assert out["is_customer_service"].tolist() == [False, True]
+    assert out["evidence"].iloc[0].startswith("stack:not_cs;") and not out["evidence"].iloc[1].startswith("stack")

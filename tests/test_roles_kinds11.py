@@ -36,6 +36,34 @@ CASES = [
     ("Sales Support Specialist", False, None),
     ("Sales Support Technician", False, None),
     ("Customer Service / Sales Executive", False, None),
+    # Z1 Taiwan's 技術支援 is 技术支持; the engineer of it stays on the desk, FAE-free
+    ("技術支援工程師(夜班)", True, 1),
+    ("資深技術支援工程師", True, 2),
+    ("技術支援", True, 1),
+    ("系統工程師", False, None),
+    # Z2 the written channels named together as the job
+    ("Back Office Agent (Mail & Chat)", True, 1),
+    ("Chat/Email Support Associate", True, 1),
+    ("Mail Room Clerk", False, None),
+    # Z3 CX as the team or the post
+    ("CX Team Lead", True, 3),
+    ("Head of CX (Retail)", True, 6),
+    ("CX Researcher", False, None),
+    # Z4 a support job named by an asset or a back-office function supports that
+    ("Facilities Support Officer", False, None),
+    ("Construction Support Engineer", False, None),
+    ("Network Support Engineer", False, None),
+    ("Customer Account Support Officer", True, 1),
+    ("Technical Support Engineer", True, 1),
+    # Z5 a marketing representative or executive sells; Z6 推广员 promotes (sells)
+    ("Customer Care / Marketing Executive", False, None),
+    ("Customer Care Executive", True, 1),
+    ("地推推广员/客服", False, None),
+    # Z7 лид-менеджер with a space; Z8 a job without customer contact
+    ("Лид менеджер / оператор колл-центра", False, None),
+    ("Специалист клиентской службы (без общения с клиентами)", False, None),
+    ("Customer Service Administrator - no customer contact", False, None),
+    ("Специалист клиентской службы", True, 1),
 ]
 
 

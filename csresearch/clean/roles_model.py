@@ -329,7 +329,7 @@ def _fit(df: pd.DataFrame, C: float, min_df: int, class_weight: str | None) -> R
 #: so every scored set joins it; a set's own later figures (eval_roles.py --holdout NAME) train
 #: without it. A set not listed here (the next one being labelled) is never read for training.
 SCORED_HOLDOUTS = ("final", "final2", "final3a", "final3b", "final4", "final5", "final6", "final7", "final8",
-                   "final9", "final10", "final11", "final12")
+                   "final9", "final10", "final11", "final12", "final13")
 
 
 def labelled_title_files(root: str | Path) -> list[Path]:
