@@ -7,9 +7,9 @@ sets, the stack is fitted on the record of the EARLIER sets only and applied to 
 user's file meets the shipped stack. Printed per set: CS F1 of the rules alone, of session 10's
 override (no cue and P >= 0.9 -> CS) and of the stack as shipped (vetoes stand; a CS verdict is dropped
 only below role_classifier.DROP_PROBABILITY), with vetoed titles promoted too and dropping at the
-stack's own threshold (neither shipped), how many verdicts the shipped stack flipped and how many of those were
-right; then the same for the stack's penalty C = 1.0 and the flips' precision (the confidence cap
-of role_classifier._FLIP_CONFIDENCE).
+stack's own threshold (neither shipped), how many verdicts the shipped stack flipped and how many of
+those were right; then the same for the stack's penalty C = 1.0 and the flips' precision (the
+confidence cap of role_classifier._FLIP_CONFIDENCE).
 
     PYTHONPATH=$PWD python benchmarks/eval_stack.py
 """
@@ -64,7 +64,8 @@ def main() -> None:
             flip = stack != rules
             flips[C][0] += int(flip.sum())
             flips[C][1] += int((flip & (stack == y)).sum())
-            line += (f", shipped stack C={C} {f1(y, stack):.3f} (recall {(stack & y).sum() / y.sum():.3f}; made CS {int((flip & stack).sum())}, right "
+            line += (f", shipped stack C={C} {f1(y, stack):.3f} (recall {(stack & y).sum() / y.sum():.3f}; "
+                     f"made CS {int((flip & stack).sum())}, right "
                      f"{int((flip & stack & y).sum())}; dropped {int((flip & ~stack).sum())}, right "
                      f"{int((flip & ~stack & ~y).sum())})")
         print(line, flush=True)

@@ -10,7 +10,9 @@ A logistic regression on the rules' state (CS / no cue word / cue vetoed) and th
 P(CS), one intercept and one slope per state, learns where the n-grams should overrule: a rules' CS
 verdict the n-grams find unlikely, a title with no cue that they find likely. Six numbers; they ship
 inside the role model file (``stack_coef``); :func:`csresearch.clean.role_classifier.classify_roles`
-applies them, except to vetoed titles (a veto states the ladder's policy).
+applies them to zh, ru and en titles (:data:`RECORD_LANGUAGES`), never to vetoed ones (a veto states the
+ladder's policy), and drops a CS verdict only where the n-grams alone are sure
+(``role_classifier.DROP_PROBABILITY``).
 
 Examples
 --------
@@ -28,15 +30,15 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
-__all__ = ["RULE_STATES", "RECORD_LANGUAGES", "STATE_CS", "STATE_NO_CUE", "STATE_VETOED", "rule_states", "stack_probability",
-           "fit_stack", "first_contact_record", "fit_first_contact_stack", "FIRST_CONTACT_FILE"]
+__all__ = ["RULE_STATES", "RECORD_LANGUAGES", "STATE_CS", "STATE_NO_CUE", "STATE_VETOED", "rule_states",
+           "stack_probability", "fit_stack", "first_contact_record", "fit_first_contact_stack", "FIRST_CONTACT_FILE"]
 
 RULE_STATES = ("cs", "no_cue", "vetoed")
 STATE_CS, STATE_NO_CUE, STATE_VETOED = range(3)
 FIRST_CONTACT_FILE = Path("data") / "labelled" / "first_contact_rule_verdicts.csv"
-#: Inverse L2 penalty of the stack: six coefficients from about 5,700 titles, of which only the few
+#: Inverse L2 penalty of the stack: six coefficients from about 6,900 titles, of which only the few
 #: hundred where rules and n-grams disagree carry information; chosen on the forward record
-#: (benchmarks/eval_stack.py: against C = 1.0, better on two of five sets, tied on two, worse on one)
+#: (benchmarks/eval_stack.py: against C = 1.0, better on two of six sets and tied on four)
 STACK_C = 0.1
 _CLIP = 1e-4  # P(CS) of exactly 0 or 1 would give an infinite logit
 #: The languages of the first-contact record. Elsewhere (German, French: a few written titles in the

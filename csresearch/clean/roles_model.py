@@ -7,8 +7,8 @@ words) and word n-grams (1-2), TF-IDF weighted, plus what the rules of
 :mod:`csresearch.clean.roles` said (CS cue, veto, rung cue) and the title's language, so the model
 learns where the lexicon is right and corrects it where the wording is new. In practice the rules'
 verdict outweighs the n-grams there, so a third model reads the n-grams alone (``ngram_cs``): it
-is the second opinion that :func:`csresearch.clean.role_classifier.classify_roles` consults where
-the rules found no cue word at all.
+is the second opinion that :func:`csresearch.clean.role_classifier.classify_roles` weighs against
+the rules' verdict with the first-contact stack (:mod:`csresearch.clean.role_stack`, ``stack_coef``).
 
 Each model is a scikit-learn ``LogisticRegression`` calibrated with
 ``CalibratedClassifierCV(method="sigmoid", ensemble=False)``. The shipped file
@@ -84,9 +84,8 @@ class RoleModel:
     cs: _Calibrated
     level: _Calibrated
     meta: dict[str, Any]
-    #: P(CS) from the n-grams alone, without the rules' verdict: the second opinion that may make a
-    #: title with no cue word CS (``role_classifier._title_verdict``); None in a model file written
-    #: before it existed
+    #: P(CS) from the n-grams alone, without the rules' verdict: the second opinion that the stack
+    #: weighs against the rules (``role_classifier._stack``); None in a model file written before it existed
     ngram_cs: _Calibrated | None = None
     #: the six coefficients of :mod:`csresearch.clean.role_stack` (how far the n-grams overrule the
     #: rules, learned from the rules' first contacts); None: the rules' and the combined verdict stand
