@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from csresearch.clean.role_classifier import REVIEW_THRESHOLD, classify_roles  # noqa: E402
-from csresearch.clean.role_stack import first_contact_record, fit_stack  # noqa: E402
+from csresearch.clean.role_stack import first_contact_record, fit_record_stack  # noqa: E402
 from csresearch.clean.roles_model import SCORED_HOLDOUTS, fit_role_model, load_labelled_titles  # noqa: E402
 
 BINS = [0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001]
@@ -90,8 +90,7 @@ def stack_without(column: str, value: str) -> np.ndarray:
     titles (a development source, or a set labelled earlier): a small leak, for six coefficients.
     """
     rec = _record()
-    rec = rec[rec[column] != value]
-    return fit_stack(rec["state"].to_numpy(), rec["p_ngram"].to_numpy(), rec["is_customer_service"].to_numpy())
+    return fit_record_stack(rec[rec[column] != value])
 
 
 def loso(df: pd.DataFrame, extra: pd.DataFrame | None = None) -> pd.DataFrame:

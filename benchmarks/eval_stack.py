@@ -25,10 +25,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from csresearch.clean.role_classifier import _stack_flips  # noqa: E402
 from csresearch.clean.role_stack import (  # noqa: E402
-    STACK_C, STATE_CS, STATE_NO_CUE, STATE_VETOED, first_contact_record, fit_stack, stack_probability,
+    STACK_C, STATE_CS, STATE_NO_CUE, STATE_VETOED, first_contact_record, fit_record_stack, stack_probability,
 )
-from csresearch.clean.role_classifier import DROP_PROBABILITY  # noqa: E402
 from csresearch.clean.roles import rule_features  # noqa: E402
 from csresearch.clean.roles_model import SCORED_HOLDOUTS, _fit_ngram_only, load_labelled_titles  # noqa: E402
 
@@ -54,10 +54,11 @@ def main() -> None:
         line = (f"{sets[k]}: {int(now.sum())} titles, {int(y.sum())} CS; stack fitted on {', '.join(sets[:k])}; "
                 f"CS F1 rules {f1(y, rules):.3f} (recall {(rules & y).sum() / y.sum():.3f}), override {f1(y, override):.3f}")
         for C in flips:
-            coef = fit_stack(rec["state"].to_numpy()[before], rec["p_ngram"].to_numpy()[before], y_all[before], C)
+            coef = fit_record_stack(rec[before], C)
             full = stack_probability(coef, state, p) >= 0.5
             own = np.where(state == STATE_VETOED, False, full)  # a veto stands
-            stack = np.where(rules & ~full, p >= DROP_PROBABILITY, own)  # as shipped: drops below 0.1 only
+            promote, drop = _stack_flips(coef, rules, state, p, np.ones(len(p), dtype=bool))[:2]
+            stack = (rules | promote) & ~drop  # as shipped, the rules' verdict as the base
             if C == STACK_C:
                 line += (f", not shipped: with veto promotions {f1(y, full):.3f}, dropping at the stack's own "
                          f"threshold {f1(y, own):.3f} (CS recall {(own & y).sum() / y.sum():.3f})")
@@ -71,7 +72,7 @@ def main() -> None:
         print(line, flush=True)
     for C, (n, right) in flips.items():
         print(f"stack C={C}: {right} of {n} flipped verdicts right ({right / max(n, 1):.2f})")
-    coef = fit_stack(rec["state"].to_numpy(), rec["p_ngram"].to_numpy(), y_all)
+    coef = fit_record_stack(rec)
     model = _fit_ngram_only(load_labelled_titles(ROOT, holdouts=SCORED_HOLDOUTS))
     texts, feats = rule_features(pd.Series([PROBE]))
     p_probe = model.ngram_probability(list(texts), feats)

@@ -115,10 +115,7 @@ def _stack(coef: np.ndarray, cs: np.ndarray, rule_cs: np.ndarray, rule_evidence:
     it made CS written look-alikes such as "Telemarketing / Customer Support Agent" and 风控客服专员
     (tests/test_roles_kinds7.py, kinds8). Only titles in the record's languages (``covered``) are weighed.
     """
-    states = rule_states(rule_cs, rule_evidence)
-    p_stack = stack_probability(coef, states, p_ngram)
-    promote = covered & ~cs & (states == STATE_NO_CUE) & (p_stack >= 0.5)
-    drop = covered & cs & (states == STATE_CS) & (p_stack < 0.5) & (p_ngram < DROP_PROBABILITY)
+    promote, drop, p_stack = _stack_flips(coef, cs, rule_states(rule_cs, rule_evidence), p_ngram, covered)
     if not (promote.any() or drop.any()):
         return cs, p_cs, evidence
     # p_cs is P(CS): a flipped verdict's confidence (p_cs for CS, 1 - p_cs otherwise) is capped
@@ -127,6 +124,18 @@ def _stack(coef: np.ndarray, cs: np.ndarray, rule_cs: np.ndarray, rule_evidence:
     evidence = np.where(promote, np.char.add("stack:cs;", rule_evidence),
                         np.where(drop, np.char.add("stack:not_cs;", rule_evidence), evidence))
     return (cs | promote) & ~drop, p_cs, evidence
+
+
+def _stack_flips(coef: np.ndarray, cs: np.ndarray, states: np.ndarray, p_ngram: np.ndarray,
+                 covered: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which verdicts ``cs`` the stack makes CS and which it drops (see :func:`_stack`), and its P(CS).
+
+    benchmarks/eval_stack.py scores the record with this same decision.
+    """
+    p_stack = stack_probability(coef, states, p_ngram)
+    promote = covered & ~cs & (states == STATE_NO_CUE) & (p_stack >= 0.5)
+    drop = covered & cs & (states == STATE_CS) & (p_stack < 0.5) & (p_ngram < DROP_PROBABILITY)
+    return promote, drop, p_stack
 
 
 def classify_roles(

@@ -31,7 +31,8 @@ import pandas as pd
 from scipy.special import expit, logit
 
 __all__ = ["RULE_STATES", "RECORD_LANGUAGES", "STATE_CS", "STATE_NO_CUE", "STATE_VETOED", "rule_states",
-           "stack_probability", "fit_stack", "first_contact_record", "fit_first_contact_stack", "FIRST_CONTACT_FILE"]
+           "stack_probability", "fit_stack", "first_contact_record", "fit_record_stack", "fit_first_contact_stack",
+           "FIRST_CONTACT_FILE"]
 
 RULE_STATES = ("cs", "no_cue", "vetoed")
 STATE_CS, STATE_NO_CUE, STATE_VETOED = range(3)
@@ -53,8 +54,12 @@ def rule_states(is_cs: np.ndarray, evidence: np.ndarray) -> np.ndarray:
     ``evidence`` is the rules' evidence string (:func:`csresearch.clean.roles.rule_distinct`); a
     title that is not CS and whose evidence names no cue had no cue word at all.
     """
-    is_cs = np.asarray(is_cs, dtype=bool)
-    no_cue = np.char.find(np.asarray(evidence).astype(str), "no_cue") >= 0
+    return _states(is_cs, np.char.find(np.asarray(evidence).astype(str), "no_cue") >= 0)
+
+
+def _states(is_cs: np.ndarray, no_cue: np.ndarray) -> np.ndarray:
+    """The state of each title from the rules' CS flag and their finding no cue word."""
+    is_cs, no_cue = np.asarray(is_cs, dtype=bool), np.asarray(no_cue, dtype=bool)
     return np.where(is_cs, STATE_CS, np.where(no_cue, STATE_NO_CUE, STATE_VETOED)).astype(np.int64)
 
 
@@ -108,14 +113,18 @@ def first_contact_record(root: str | Path) -> pd.DataFrame:
             model = _fit_ngram_only(corpus[earlier].reset_index(drop=True))
         texts, rules = rule_features(test["title"])
         p = model.ngram_probability(list(texts), rules)
-        states = np.where(verdicts["rule_cs"].astype(bool), STATE_CS,
-                          np.where(verdicts["rule_no_cue"].astype(bool), STATE_NO_CUE, STATE_VETOED))
+        states = _states(verdicts["rule_cs"].to_numpy(), verdicts["rule_no_cue"].to_numpy())
         frames.append(test[["holdout", "title", "language", "source", "is_customer_service"]]
                       .assign(state=states, p_ngram=p))
     return pd.concat(frames, ignore_index=True)
 
 
+def fit_record_stack(record: pd.DataFrame, C: float = STACK_C) -> np.ndarray:
+    """:func:`fit_stack` on rows of :func:`first_contact_record` (all of them, or a part)."""
+    return fit_stack(record["state"].to_numpy(), record["p_ngram"].to_numpy(),
+                     record["is_customer_service"].to_numpy(), C)
+
+
 def fit_first_contact_stack(root: str | Path, C: float = STACK_C) -> np.ndarray:
-    """:func:`fit_stack` on the whole :func:`first_contact_record` (what the shipped model carries)."""
-    rec = first_contact_record(root)
-    return fit_stack(rec["state"].to_numpy(), rec["p_ngram"].to_numpy(), rec["is_customer_service"].to_numpy(), C)
+    """:func:`fit_record_stack` on the whole :func:`first_contact_record` (what the shipped model carries)."""
+    return fit_record_stack(first_contact_record(root), C)

@@ -590,8 +590,8 @@ def _classify_texts(keys: list[tuple[str, str]], lex: _Lexicon) -> list[tuple]:
     hits = substring_hits((t for _, t in keys), [lits for s in screens for lits in s.literals])
     n = len(keys)
     shared = {"functions": (eng.functions, eng.functions.matrix(hits, n))}
-    per_lang = {lang: {family: (screens[lang], screens[lang].matrix(hits, n))
-                       for family, screens in (("vetoes", eng.vetoes), ("cues", eng.cues), ("levels", eng.levels))}
+    per_lang = {lang: {family: (by_lang[lang], by_lang[lang].matrix(hits, n))
+                       for family, by_lang in (("vetoes", eng.vetoes), ("cues", eng.cues), ("levels", eng.levels))}
                 for lang in langs}
     out = []
     for i, (lang, text) in enumerate(keys):

@@ -118,8 +118,7 @@ class RoleModel:
         p_cs = self.cs.predict_proba(X)[:, 1]
         p_lv = np.zeros((len(texts), 6))
         p_lv[:, self.level.classes.astype(int) - 1] = self.level.predict_proba(X)
-        p_ngram = (np.full(len(texts), np.nan) if self.ngram_cs is None
-                   else self.ngram_cs.predict_proba(_ngrams_only(X))[:, 1])
+        p_ngram = np.full(len(texts), np.nan) if self.ngram_cs is None else self._ngram_p(X)
         return p_cs, p_lv, p_ngram
 
     def ngram_probability(self, texts: list[str], rules: np.ndarray) -> np.ndarray:
@@ -128,7 +127,10 @@ class RoleModel:
             raise ValueError("this role model has no n-gram-only model")
         if len(texts) == 0:
             return np.zeros(0)
-        return self.ngram_cs.predict_proba(_ngrams_only(self.features(texts, rules)))[:, 1]
+        return self._ngram_p(self.features(texts, rules))
+
+    def _ngram_p(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.ngram_cs.predict_proba(_ngrams_only(X))[:, 1]
 
     def save(self, path: str | Path) -> None:
         arrays = {
